@@ -72,7 +72,7 @@ async function runLookup(name: string, options: Options): Promise<number> {
     const cell = await db.lookupCell(name, 'lookup');
     try {
       const list = await db.vlListFor(cell);
-      process.stdout.write(renderVlservers(list, db.refreshNote(cell)));
+      process.stdout.write(renderVlservers(list, db.vlNotes(cell)));
     } finally {
       db.unuseCell(cell, 'lookup');
     }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CellCache } from './cell/cache.js';
 import { CellDatabase } from './cell/database.js';
 import { loadCellServDBFiles, type StaticCellTable } from './config/cellservdb.js';
 import { DnsVlResolver } from './dns/dns-resolver.js';
@@ -29,6 +30,7 @@ export function createDatabase(options: Options): Setup {
     minTtlMs: options.minTtlMs,
     maxTtlMs: options.maxTtlMs,
     trace: new Trace(4096, options.debug ? debug : null),
+    cache: new CellCache(options.cacheDir, warn),
     warn,
   });
   return { db, staticCells };

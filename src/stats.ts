@@ -12,6 +12,7 @@ export class Stats {
   dnsLookups = 0;
   readonly dnsResults = new Map<VlStatus, number>();
   readonly dnsQueries = new Map<string, number>();
+  cacheHits = 0;
   warmReads = 0;
   waitedReads = 0;
   readonly errors = new Map<string, number>();
@@ -39,6 +40,7 @@ export class Stats {
       `records.live: ${liveRecords}`,
       `cells.active: ${activeCells}`,
       `gc.runs: ${this.gcRuns}`,
+      `cache.hits: ${this.cacheHits}`,
       `reads.warm: ${this.warmReads}`,
       `reads.waited: ${this.waitedReads}`,
       `dns.lookups: ${this.dnsLookups}`,

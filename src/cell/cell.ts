@@ -1,4 +1,5 @@
 import type { AfsError } from '../errors.js';
+import type { CacheEntry } from './cache.js';
 import type { VlServerList, VlStatus } from '../vl/types.js';
 
 /**
@@ -62,6 +63,11 @@ export class Cell {
   /** The lookup in flight, shared by every waiter; null when none. */
   lookup: Promise<void> | null = null;
   lookupAbort: AbortController | null = null;
+
+  /** The cell's cache entry, held while it is active (the seed's cookie). */
+  cacheEntry: CacheEntry | null = null;
+  /** Wall-clock time the list was saved, while the list shown came from the cache. */
+  cachedAt: number | null = null;
 
   /** When usage last fell to 1 (ms). */
   lastInactive = 0;

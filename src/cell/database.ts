@@ -5,8 +5,9 @@ import type { Clock } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
 import { Trace, type TraceReason } from '../trace.js';
 import { parseRootCellSpec } from '../vl/text-addrs.js';
-import { dummyVlServerList, emptyVlServerList, hasServers } from '../vl/vl-list.js';
-import type { VlServerList, VlStatus } from '../vl/types.js';
+import { dummyVlServerList, emptyVlServerList, hasServers, type VlNotes } from '../vl/vl-list.js';
+import type { VlServerList } from '../vl/types.js';
+import { CellCache } from './cache.js';
 import { Cell, type CellState, type PinReason } from './cell.js';
 import { normalizeCellName } from './names.js';
 import { CellRegistry } from './registry.js';
@@ -34,13 +35,9 @@ export interface CellDatabaseOptions {
   minTtlMs?: number;
   maxTtlMs?: number;
   trace?: Trace;
+  /** Where each DNS cell's last good list is kept; none when absent. */
+  cache?: CellCache;
   warn?: (message: string) => void;
-}
-
-/** What a reader of vlservers is told about a refresh that failed. */
-export interface RefreshNote {
-  readonly status: VlStatus;
-  readonly retryInSeconds: number;
 }
 
 /**
@@ -64,6 +61,7 @@ export class CellDatabase {
   readonly #maxTtlMs: number;
   readonly #warn: (message: string) => void;
   readonly #scheduler: CellScheduler;
+  readonly #cache: CellCache;
   #live = true;
   #rootCell: Cell | null = null;
   #purge: Promise<void> | null = null;
@@ -77,6 +75,7 @@ export class CellDatabase {
     this.#maxTtlMs = options.maxTtlMs ?? 86_400_000;
     this.trace = options.trace ?? new Trace();
     this.#warn = options.warn ?? (() => {});
+    this.#cache = options.cache ?? new CellCache(null);
     this.#scheduler = new CellScheduler(this.clock, (cell) => this.#queueManager(cell));
   }
 
@@ -209,12 +208,16 @@ export class CellDatabase {
     }
   }
 
-  /** The note for a refresh that failed while the old list was kept, if any. */
-  refreshNote(cell: Cell): RefreshNote | undefined {
+  /** The comment lines vlservers shows for the cell: cached origin, failed refresh. */
+  vlNotes(cell: Cell): VlNotes {
+    const notes: VlNotes = {};
+    if (cell.cachedAt !== null) notes.cachedAt = new Date(cell.cachedAt);
     const failed = cell.failedRefresh;
-    if (!failed) return undefined;
-    const retryInSeconds = Math.max(0, Math.ceil((failed.retryAt - this.clock.now()) / 1000));
-    return { status: failed.status, retryInSeconds };
+    if (failed) {
+      const retryInSeconds = Math.max(0, Math.ceil((failed.retryAt - this.clock.now()) / 1000));
+      notes.lastRefresh = { status: failed.status, retryInSeconds };
+    }
+    return notes;
   }
 
   /**
@@ -410,6 +413,8 @@ export class CellDatabase {
     if (hasServers(list) || !hasServers(cell.vlList)) {
       cell.vlList = list;
       cell.failedRefresh = null;
+      cell.cachedAt = null;
+      if (hasServers(list)) void cell.cacheEntry?.store(list, Date.now());
     } else {
       cell.failedRefresh = { status: list.status, retryAt: expiry };
     }
@@ -534,15 +539,32 @@ export class CellDatabase {
     }
   }
 
-  /** Publishes the cell under /cells. */
+  /**
+   * Takes the cell's cache entry and publishes it under /cells.  A DNS cell
+   * with nothing better is given its cached list, served (stale) while the
+   * first refresh runs.
+   */
   async #activateCell(cell: Cell): Promise<void> {
+    const entry = this.#cache.acquire(cell.name);
+    cell.cacheEntry = entry;
+    if (!cell.isStatic && this.#resolver && !hasServers(cell.vlList)) {
+      const cached = await entry.load();
+      if (cached && !cell.isStatic && !hasServers(cell.vlList)) {
+        cell.vlList = cached.list;
+        cell.cachedAt = cached.savedAt;
+        this.stats.cacheHits++;
+      }
+    }
     this.registry.publish(cell);
   }
 
-  /** Unpublishes the cell and stops its DNS work. */
+  /** Unpublishes the cell, stops its DNS work and gives its cache entry back. */
   async #deactivateCell(cell: Cell): Promise<void> {
     this.registry.unpublish(cell);
     cell.lookupAbort?.abort(new AfsError('ESHUTDOWN', 'cell deactivated'));
+    const entry = cell.cacheEntry;
+    cell.cacheEntry = null;
+    if (entry) await this.#cache.release(entry);
   }
 
   /**

@@ -113,7 +113,7 @@ export class CellFs {
         const cell = await this.#db.lookupCell(node.name, 'open');
         try {
           const list = await this.#db.vlListFor(cell);
-          const text = renderVlservers(list, this.#db.refreshNote(cell));
+          const text = renderVlservers(list, this.#db.vlNotes(cell));
           return this.#addHandle({ content: Buffer.from(text), cell, writable: false });
         } catch (err) {
           this.#db.unuseCell(cell, 'release');

@@ -176,10 +176,19 @@ export interface LastRefresh {
   retryInSeconds: number;
 }
 
+/** Comment lines shown under the header, each only when present. */
+export interface VlNotes {
+  /** The list came from the on-disk cache, saved at this time, and has not been refreshed yet. */
+  cachedAt?: Date;
+  /** A background refresh failed and the list shown is the older one. */
+  lastRefresh?: LastRefresh;
+}
+
 /**
  * Renders the `vlservers` file text exactly as SPEC §5 shows it:
  *
  *   # source SRV, status good
+ *   # cached list from 2026-12-03T17:00:00.000Z    (only with cachedAt)
  *   # last refresh: temp-failure, retry in 10s     (only with lastRefresh)
  *   vl1.example.org [p=10 w=50 s=SRV,good]:
  *    > 192.0.2.11:7003
@@ -189,8 +198,10 @@ export interface LastRefresh {
  * first.  The retry time is printed in whole seconds, rounded up (so a
  * pending retry never shows as 0s) and never negative.  Never throws.
  */
-export function renderVlservers(list: VlServerList, lastRefresh?: LastRefresh): string {
+export function renderVlservers(list: VlServerList, notes: VlNotes = {}): string {
   let out = `# source ${list.source}, status ${list.status}\n`;
+  const { cachedAt, lastRefresh } = notes;
+  if (cachedAt) out += `# cached list from ${cachedAt.toISOString()}\n`;
   if (lastRefresh) {
     const raw = Math.ceil(lastRefresh.retryInSeconds);
     const secs = Number.isFinite(raw) && raw > 0 ? raw : 0;

@@ -153,9 +153,9 @@ t.test('renderVlservers: SRV list, IPv6 preferred, last-refresh line', async (t)
     ' > 192.0.2.21:7003\n';
   t.equal(renderVlservers(list), '# source SRV, status good\n' + body);
   t.equal(
-    renderVlservers(list, { status: 'temp-failure', retryInSeconds: 10 }),
+    renderVlservers(list, { lastRefresh: { status: 'temp-failure', retryInSeconds: 10 } }),
     '# source SRV, status good\n# last refresh: temp-failure, retry in 10s\n' + body,
   );
-  t.match(renderVlservers(list, { status: 'not-found', retryInSeconds: 60.2 }), /# last refresh: not-found, retry in 61s\n/, 'rounded up');
-  t.match(renderVlservers(list, { status: 'temp-failure', retryInSeconds: -3 }), /retry in 0s\n/, 'never negative');
+  t.match(renderVlservers(list, { lastRefresh: { status: 'not-found', retryInSeconds: 60.2 } }), /# last refresh: not-found, retry in 61s\n/, 'rounded up');
+  t.match(renderVlservers(list, { lastRefresh: { status: 'temp-failure', retryInSeconds: -3 } }), /retry in 0s\n/, 'never negative');
 });

@@ -1,0 +1,172 @@
+import { mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { parseIPv4Strict, parseIPv6Strict } from '../vl/address.js';
+import { buildVlServerList } from '../vl/vl-list.js';
+import type { VlAddress, VlServerList, VlSource } from '../vl/types.js';
+
+/** Written into every entry, so a foreign or older file is recognised and ignored. */
+const FORMAT = 'afs-cellfs-vl-cache/1';
+const DNS_SOURCES: readonly VlSource[] = ['SRV', 'AFSDB', 'A'];
+
+/** A list read back from the cache, and when it was saved (wall-clock ms). */
+export interface CachedList {
+  readonly list: VlServerList;
+  readonly savedAt: number;
+}
+
+/**
+ * One cell's entry in the cache directory (the seed's FS-Cache cookie).  It
+ * is held from the cell's activation to its deactivation, and at most one
+ * holder of a name may exist at a time: that is what stops an old and a new
+ * record of one cell from both writing its file.
+ */
+export class CacheEntry {
+  readonly name: string;
+  readonly #file: string | null;
+  readonly #dirReady: () => Promise<boolean>;
+  readonly #warn: (message: string) => void;
+  /** Writes are chained so they land in order and release can wait for them. */
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(name: string, file: string | null, dirReady: () => Promise<boolean>, warn: (message: string) => void) {
+    this.name = name;
+    this.#file = file;
+    this.#dirReady = dirReady;
+    this.#warn = warn;
+  }
+
+  /** The cached list, or null when there is none or it cannot be trusted (with a warning). */
+  async load(): Promise<CachedList | null> {
+    if (!this.#file || !(await this.#dirReady())) return null;
+    let text: string;
+    try {
+      text = await readFile(this.#file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.#warn(`cache ${this.#file}: cannot read: ${(err as Error).message}`);
+      }
+      return null;
+    }
+    const cached = decodeEntry(text, this.name);
+    if (!cached) this.#warn(`cache ${this.#file}: not a valid entry for cell ${this.name}; ignored`);
+    return cached;
+  }
+
+  /** Saves `list` atomically (temp file + rename); failures only warn. */
+  store(list: VlServerList, savedAt: number): Promise<void> {
+    const file = this.#file;
+    if (!file) return Promise.resolve();
+    const body = JSON.stringify({ format: FORMAT, cell: this.name, savedAt, list }) + '\n';
+    this.#writes = this.#writes.then(async () => {
+      if (!(await this.#dirReady())) return;
+      const temp = `${file}.${process.pid}.tmp`;
+      try {
+        await writeFile(temp, body, { mode: 0o644 });
+        await rename(temp, file);
+      } catch (err) {
+        this.#warn(`cache ${file}: cannot write: ${(err as Error).message}`);
+        await unlink(temp).catch(() => {});
+      }
+    });
+    return this.#writes;
+  }
+
+  /** Resolves when every write started so far has landed. */
+  flush(): Promise<void> {
+    return this.#writes;
+  }
+}
+
+/**
+ * The cache directory and the set of entries held now.  With no directory
+ * (or one that cannot be created) entries still exist, so the one-holder
+ * rule is enforced either way, but nothing is read or written.
+ */
+export class CellCache {
+  readonly #dir: string | null;
+  readonly #warn: (message: string) => void;
+  readonly #held = new Map<string, CacheEntry>();
+  #ready: Promise<boolean> | null = null;
+
+  constructor(dir: string | null, warn: (message: string) => void = () => {}) {
+    this.#dir = dir;
+    this.#warn = warn;
+  }
+
+  /** Names whose entries are held now. */
+  heldNames(): string[] {
+    return [...this.#held.keys()];
+  }
+
+  /**
+   * Takes the entry of `name`.  Taking one that is already held is a bug in
+   * the lifecycle (two live records of one cell) and throws.  Synchronous,
+   * so no other activation can slip in between the check and the claim.
+   */
+  acquire(name: string): CacheEntry {
+    if (this.#held.has(name)) throw new Error(`BUG: cache entry of cell ${name} acquired twice`);
+    const file = this.#dir ? path.join(this.#dir, `${name}.vl.json`) : null;
+    const entry = new CacheEntry(name, file, () => this.#ensureDir(), this.#warn);
+    this.#held.set(name, entry);
+    return entry;
+  }
+
+  /** Gives the entry back once its writes have landed. */
+  async release(entry: CacheEntry): Promise<void> {
+    if (this.#held.get(entry.name) !== entry) throw new Error(`BUG: cache entry of cell ${entry.name} is not held`);
+    await entry.flush();
+    this.#held.delete(entry.name);
+  }
+
+  #ensureDir(): Promise<boolean> {
+    const dir = this.#dir;
+    if (!dir) return Promise.resolve(false);
+    this.#ready ??= mkdir(dir, { recursive: true, mode: 0o755 }).then(
+      () => true,
+      (err: unknown) => {
+        this.#warn(`cache directory ${dir}: ${(err as Error).message}; running without a cache`);
+        return false;
+      },
+    );
+    return this.#ready;
+  }
+}
+
+/** Parses and checks an entry; null for anything that is not exactly ours. */
+function decodeEntry(text: string, name: string): CachedList | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(data) || data.format !== FORMAT || data.cell !== name) return null;
+  const { savedAt, list } = data;
+  if (typeof savedAt !== 'number' || !isObject(list) || !Array.isArray(list.servers)) return null;
+  if (!DNS_SOURCES.includes(list.source as VlSource) || list.status !== 'good') return null;
+  const servers = [];
+  for (const s of list.servers as unknown[]) {
+    if (!isObject(s) || typeof s.name !== 'string' || !Array.isArray(s.addresses)) return null;
+    const numbers = [s.priority, s.weight, s.port];
+    if (!numbers.every((n) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 65535)) return null;
+    const addresses: VlAddress[] = [];
+    for (const a of s.addresses as unknown[]) {
+      if (!isObject(a) || typeof a.address !== 'string' || !Number.isInteger(a.port)) return null;
+      const canonical = a.family === 4 ? parseIPv4Strict(a.address) : a.family === 6 ? parseIPv6Strict(a.address) : null;
+      if (canonical === null) return null;
+      addresses.push({ family: a.family as 4 | 6, address: canonical, port: a.port as number });
+    }
+    servers.push({
+      name: s.name,
+      priority: s.priority as number,
+      weight: s.weight as number,
+      port: s.port as number,
+      addresses,
+    });
+  }
+  return { list: buildVlServerList(list.source as VlSource, 'good', servers), savedAt };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
