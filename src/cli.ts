@@ -139,6 +139,7 @@ async function runMount(mountpoint: string, options: Options): Promise<number> {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    void mounted.lost.then(() => stop('unmounted from outside'));
   });
 }
 

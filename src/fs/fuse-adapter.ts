@@ -59,7 +59,35 @@ export interface MountOptions {
 
 export interface Mounted {
   readonly mountpoint: string;
+  /** Unmounts (fusermount -uz); a no-op if the mount is already gone. */
   unmount(): Promise<void>;
+  /** Resolves when the mount disappears from outside (`umount -l`, `fusermount -u`). */
+  readonly lost: Promise<void>;
+}
+
+/** How often the daemon checks that its mount still exists. */
+const MOUNT_POLL_MS = 500;
+
+/** The mountpoint as /proc/self/mountinfo will spell it (symlinks resolved). */
+function realMountpoint(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return path.join(realpathSync(path.dirname(dir)), path.basename(dir)); // created by the mount
+  }
+}
+
+/** True while `dir` is a mountpoint in this process's mount namespace. */
+function isMountpoint(dir: string): boolean {
+  try {
+    // Field 5 of mountinfo is the mountpoint, with spaces etc. octal-escaped.
+    const escaped = dir.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+    return readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .some((line) => line.split(' ')[4] === escaped);
+  } catch {
+    return true; // cannot tell: assume it is still there
+  }
 }
 
 /**
@@ -150,14 +178,28 @@ export async function mountCellFs(mountpoint: string, fs: CellFs, options: Mount
     subtype: 'afs-cellfs',
     timeout: false,
   });
+  // Resolved before mounting: afterwards a synchronous stat of the mount
+  // from this thread would wait for this thread to answer it.
+  const real = realMountpoint(fuse.mnt);
   await new Promise<void>((resolve, reject) => fuse.mount((err) => (err ? reject(err) : resolve())));
+  // libfuse ends its loop silently when the kernel drops the mount, so the
+  // daemon looks for its mount instead of waiting for a request that will
+  // never come.
+  let poll: NodeJS.Timeout | undefined;
+  const lost = new Promise<void>((resolve) => {
+    poll = setInterval(() => {
+      if (!isMountpoint(real)) resolve();
+    }, MOUNT_POLL_MS);
+  }).finally(() => clearInterval(poll));
   let unmounting: Promise<void> | null = null;
   return {
     mountpoint: fuse.mnt,
+    lost,
     unmount() {
-      unmounting ??= new Promise<void>((resolve, reject) =>
-        fuse.unmount((err) => (err ? reject(err) : resolve())),
-      );
+      clearInterval(poll);
+      unmounting ??= isMountpoint(real)
+        ? new Promise<void>((resolve, reject) => fuse.unmount((err) => (err ? reject(err) : resolve())))
+        : Promise.resolve();
       return unmounting;
     },
   };
