@@ -4,7 +4,7 @@ import { CellDatabase } from './cell/database.js';
 import { loadCellServDBFiles, type StaticCellTable } from './config/cellservdb.js';
 import { DnsVlResolver } from './dns/dns-resolver.js';
 import type { VlResolver } from './dns/resolver.js';
-import { parseDnsServer, type DnsServerAddress } from './dns/transport.js';
+import { parseDnsServer, parseResolvConf, type DnsServerAddress } from './dns/transport.js';
 import { AfsError } from './errors.js';
 import { debug, warn } from './log.js';
 import type { Options } from './options.js';
@@ -50,11 +50,7 @@ function systemDnsServers(): DnsServerAddress[] {
   } catch (err) {
     throw new AfsError('EINVAL', `--dns: cannot read /etc/resolv.conf: ${(err as Error).message}`);
   }
-  const servers = text
-    .split('\n')
-    .map((line) => /^\s*nameserver\s+(\S+)/.exec(line)?.[1])
-    .filter((host): host is string => host !== undefined)
-    .map((host) => parseDnsServer(host.includes(':') ? `[${host.replace(/%.*$/, '')}]` : host));
-  if (servers.length === 0) throw new AfsError('EINVAL', '--dns: /etc/resolv.conf names no nameserver');
+  const servers = parseResolvConf(text);
+  if (servers.length === 0) throw new AfsError('EINVAL', '--dns: /etc/resolv.conf names no usable nameserver');
   return servers;
 }

@@ -27,6 +27,7 @@ export class CacheEntry {
   readonly #warn: (message: string) => void;
   /** Writes are chained so they land in order and release can wait for them. */
   #writes: Promise<void> = Promise.resolve();
+  #pending = 0;
 
   constructor(name: string, file: string | null, dirReady: () => Promise<boolean>, warn: (message: string) => void) {
     this.name = name;
@@ -57,6 +58,7 @@ export class CacheEntry {
     const file = this.#file;
     if (!file) return Promise.resolve();
     const body = JSON.stringify({ format: FORMAT, cell: this.name, savedAt, list }) + '\n';
+    this.#pending++;
     this.#writes = this.#writes.then(async () => {
       if (!(await this.#dirReady())) return;
       const temp = `${file}.${process.pid}.tmp`;
@@ -66,9 +68,16 @@ export class CacheEntry {
       } catch (err) {
         this.#warn(`cache ${file}: cannot write: ${(err as Error).message}`);
         await unlink(temp).catch(() => {});
+      } finally {
+        this.#pending--;
       }
     });
     return this.#writes;
+  }
+
+  /** Writes queued and not yet landed. */
+  get pendingWrites(): number {
+    return this.#pending;
   }
 
   /** Resolves when every write started so far has landed. */
@@ -111,10 +120,13 @@ export class CellCache {
     return entry;
   }
 
-  /** Gives the entry back once its writes have landed. */
-  async release(entry: CacheEntry): Promise<void> {
+  /**
+   * Gives the entry back.  The caller must have waited for flush(): an
+   * entry with writes still pending could land after its successor's.
+   */
+  release(entry: CacheEntry): void {
     if (this.#held.get(entry.name) !== entry) throw new Error(`BUG: cache entry of cell ${entry.name} is not held`);
-    await entry.flush();
+    if (entry.pendingWrites > 0) throw new Error(`BUG: cache entry of cell ${entry.name} released with writes pending`);
     this.#held.delete(entry.name);
   }
 

@@ -494,10 +494,14 @@ export class CellDatabase {
             await this.#activateCell(cell);
           } catch (err) {
             cell.error = isAfsError(err) ? err : new AfsError('EIO', `cell ${cell.name}: ${String(err)}`);
-            await this.#deactivateCell(cell);
+            this.#warn(`cell ${cell.name}: activation failed: ${cell.error.message}`);
+            this.#releaseCacheEntry(cell);
             this.#setState(cell, 'FAILED', 'manager');
             continue;
           }
+          // Published in the same step as the state change: the listing is
+          // exactly the set of ACTIVE records.
+          this.registry.publish(cell);
           this.#setState(cell, 'ACTIVE', 'manager');
           continue;
 
@@ -514,12 +518,18 @@ export class CellDatabase {
         }
 
         case 'DEACTIVATING':
+          // Off the listing and no more DNS at once; then let the cache
+          // entry's writes land.  Whoever uses the cell meanwhile reverses
+          // the deactivation: it keeps its entry and goes back on the list.
+          this.registry.unpublish(cell);
+          cell.lookupAbort?.abort(new AfsError('ESHUTDOWN', 'cell deactivated'));
+          await cell.cacheEntry?.flush();
           if (cell.usage > 1) {
-            // Used again before it went down: reverse the deactivation.
+            this.registry.publish(cell);
             this.#setState(cell, 'ACTIVE', 'manager');
             continue;
           }
-          await this.#deactivateCell(cell);
+          this.#releaseCacheEntry(cell);
           this.#setState(cell, 'INACTIVE', 'manager');
           continue;
 
@@ -540,9 +550,8 @@ export class CellDatabase {
   }
 
   /**
-   * Takes the cell's cache entry and publishes it under /cells.  A DNS cell
-   * with nothing better is given its cached list, served (stale) while the
-   * first refresh runs.
+   * Takes the cell's cache entry.  A DNS cell with nothing better is given
+   * its cached list, served (stale) while the first refresh runs.
    */
   async #activateCell(cell: Cell): Promise<void> {
     const entry = this.#cache.acquire(cell.name);
@@ -555,16 +564,12 @@ export class CellDatabase {
         this.stats.cacheHits++;
       }
     }
-    this.registry.publish(cell);
   }
 
-  /** Unpublishes the cell, stops its DNS work and gives its cache entry back. */
-  async #deactivateCell(cell: Cell): Promise<void> {
-    this.registry.unpublish(cell);
-    cell.lookupAbort?.abort(new AfsError('ESHUTDOWN', 'cell deactivated'));
+  #releaseCacheEntry(cell: Cell): void {
     const entry = cell.cacheEntry;
     cell.cacheEntry = null;
-    if (entry) await this.#cache.release(entry);
+    if (entry) this.#cache.release(entry);
   }
 
   /**
