@@ -14,13 +14,30 @@ export interface CachedList {
   readonly savedAt: number;
 }
 
+/** What the database needs of a cell's cache entry. */
+export interface CellCacheEntry {
+  readonly name: string;
+  load(): Promise<CachedList | null>;
+  store(list: VlServerList, savedAt: number): Promise<void>;
+  /** Resolves when every write started so far has landed. */
+  flush(): Promise<void>;
+}
+
+/** What the database needs of the cache: one holder per cell name. */
+export interface CellCacheStore {
+  /** Takes the entry of `name`; throws if it is already held. */
+  acquire(name: string): CellCacheEntry;
+  /** Gives back an entry whose writes have landed. */
+  release(entry: CellCacheEntry): void;
+}
+
 /**
  * One cell's entry in the cache directory (the seed's FS-Cache cookie).  It
  * is held from the cell's activation to its deactivation, and at most one
  * holder of a name may exist at a time: that is what stops an old and a new
  * record of one cell from both writing its file.
  */
-export class CacheEntry {
+export class CacheEntry implements CellCacheEntry {
   readonly name: string;
   readonly #file: string | null;
   readonly #dirReady: () => Promise<boolean>;
@@ -91,7 +108,7 @@ export class CacheEntry {
  * (or one that cannot be created) entries still exist, so the one-holder
  * rule is enforced either way, but nothing is read or written.
  */
-export class CellCache {
+export class CellCache implements CellCacheStore {
   readonly #dir: string | null;
   readonly #warn: (message: string) => void;
   readonly #held = new Map<string, CacheEntry>();
@@ -124,9 +141,9 @@ export class CellCache {
    * Gives the entry back.  The caller must have waited for flush(): an
    * entry with writes still pending could land after its successor's.
    */
-  release(entry: CacheEntry): void {
+  release(entry: CellCacheEntry): void {
     if (this.#held.get(entry.name) !== entry) throw new Error(`BUG: cache entry of cell ${entry.name} is not held`);
-    if (entry.pendingWrites > 0) throw new Error(`BUG: cache entry of cell ${entry.name} released with writes pending`);
+    if ((entry as CacheEntry).pendingWrites > 0) throw new Error(`BUG: cache entry of cell ${entry.name} released with writes pending`);
     this.#held.delete(entry.name);
   }
 

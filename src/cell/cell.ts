@@ -1,5 +1,5 @@
 import type { AfsError } from '../errors.js';
-import type { CacheEntry } from './cache.js';
+import type { CellCacheEntry } from './cache.js';
 import type { VlServerList, VlStatus } from '../vl/types.js';
 
 /**
@@ -65,7 +65,7 @@ export class Cell {
   lookupAbort: AbortController | null = null;
 
   /** The cell's cache entry, held while it is active (the seed's cookie). */
-  cacheEntry: CacheEntry | null = null;
+  cacheEntry: CellCacheEntry | null = null;
   /** Wall-clock time the list was saved, while the list shown came from the cache. */
   cachedAt: number | null = null;
 

@@ -7,7 +7,7 @@ import { Trace, type TraceReason } from '../trace.js';
 import { parseRootCellSpec } from '../vl/text-addrs.js';
 import { dummyVlServerList, emptyVlServerList, hasServers, type VlNotes } from '../vl/vl-list.js';
 import type { VlServerList } from '../vl/types.js';
-import { CellCache } from './cache.js';
+import { CellCache, type CellCacheStore } from './cache.js';
 import { Cell, type CellState, type PinReason } from './cell.js';
 import { normalizeCellName } from './names.js';
 import { CellRegistry } from './registry.js';
@@ -36,7 +36,7 @@ export interface CellDatabaseOptions {
   maxTtlMs?: number;
   trace?: Trace;
   /** Where each DNS cell's last good list is kept; none when absent. */
-  cache?: CellCache;
+  cache?: CellCacheStore;
   warn?: (message: string) => void;
 }
 
@@ -61,7 +61,7 @@ export class CellDatabase {
   readonly #maxTtlMs: number;
   readonly #warn: (message: string) => void;
   readonly #scheduler: CellScheduler;
-  readonly #cache: CellCache;
+  readonly #cache: CellCacheStore;
   #live = true;
   #rootCell: Cell | null = null;
   #purge: Promise<void> | null = null;
