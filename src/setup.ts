@@ -8,7 +8,7 @@ import { parseDnsServer, parseResolvConf, type DnsServerAddress } from './dns/tr
 import { AfsError } from './errors.js';
 import { debug, warn } from './log.js';
 import type { Options } from './options.js';
-import { Trace } from './trace.js';
+import { formatTraceEvent, Trace } from './trace.js';
 
 /** A database built from Options, with the static table it was given. */
 export interface Setup {
@@ -29,7 +29,7 @@ export function createDatabase(options: Options): Setup {
     gcDelayMs: options.gcDelayMs,
     minTtlMs: options.minTtlMs,
     maxTtlMs: options.maxTtlMs,
-    trace: new Trace(4096, options.debug ? debug : null),
+    trace: new Trace(4096, options.debug ? (event) => debug(formatTraceEvent(event)) : null),
     cache: new CellCache(options.cacheDir, warn),
     warn,
   });

@@ -34,9 +34,10 @@ export class Trace {
   readonly #ring: TraceEvent[] = [];
   #next = 0;
   #seq = 0;
-  #sink: ((line: string) => void) | null;
+  #sink: ((event: TraceEvent) => void) | null;
 
-  constructor(capacity = 4096, sink: ((line: string) => void) | null = null) {
+  /** `sink` sees every event as it is recorded (--debug prints them; tests tally them). */
+  constructor(capacity = 4096, sink: ((event: TraceEvent) => void) | null = null) {
     this.#capacity = capacity;
     this.#sink = sink;
   }
@@ -46,7 +47,7 @@ export class Trace {
     if (this.#ring.length < this.#capacity) this.#ring.push(event);
     else this.#ring[this.#next] = event;
     this.#next = (this.#next + 1) % this.#capacity;
-    this.#sink?.(formatTraceEvent(event));
+    this.#sink?.(event);
   }
 
   /** The retained events, oldest first. */

@@ -26,3 +26,18 @@ t.test('purge empties the registry and resolves', async (t) => {
   await t.rejects(db.lookupCell('static.example'), { code: 'ESHUTDOWN' });
   t.equal(db.purge(), purged, 'idempotent');
 });
+
+t.test('purge with GC timers pending, lookups in flight and pins', async (t) => {
+  const { db, clock, resolver } = makeDb({ cells: { 'a.example': '192.0.2.1', 'b.example': '192.0.2.2' } });
+  await db.pinCell('a.example', 'preload');
+  const idle = await db.lookupCell('b.example');
+  db.unuseCell(idle, 'lookup'); // GC timer pending
+  const inflight = [await db.lookupCell('x.example'), await db.lookupCell('y.example')];
+  for (const c of inflight) db.unuseCell(c, 'lookup'); // idle, first lookup still in flight
+  t.equal(resolver.pending.length, 2);
+  t.equal(clock.pendingTimers, 1, 'one namespace timer, armed');
+  await db.purge();
+  t.equal(db.registry.size, 0);
+  t.equal(resolver.pending.length, 0, 'lookups aborted');
+  t.equal(clock.pendingTimers, 0, 'timer cancelled');
+});
