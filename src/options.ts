@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseDnsServer, type DnsServerAddress } from './dns/transport.js';
 import { AfsError } from './errors.js';
 
 /** Everything the command line can set (SPEC §1), with defaults applied. */
@@ -8,8 +9,8 @@ export interface Options {
   cellservdb: string[];
   /** True: resolve cells through DNS (system resolver unless dnsServers is set). */
   dns: boolean;
-  /** Explicit DNS servers, `HOST[:PORT]` or `[IPv6]:PORT`. */
-  dnsServers: string[];
+  /** Explicit DNS servers (from `HOST[:PORT]` or `[IPv6]:PORT`). */
+  dnsServers: DnsServerAddress[];
   rootcell: string | null;
   preload: boolean;
   gcDelayMs: number;
@@ -70,7 +71,7 @@ export function parseCommandLine(argv: string[], bundledCellServDB: string): Par
   const cellservdb = v['no-cellservdb']
     ? []
     : (v.cellservdb ?? [existsSync(DEFAULT_SYSTEM_CELLSERVDB) ? DEFAULT_SYSTEM_CELLSERVDB : bundledCellServDB]);
-  const dnsServers = v['dns-server'] ?? [];
+  const dnsServers = (v['dns-server'] ?? []).map(parseDnsServer);
   const minTtlMs = seconds('--min-ttl', v['min-ttl'], 600);
   const maxTtlMs = seconds('--max-ttl', v['max-ttl'], 86_400);
   if (minTtlMs > maxTtlMs) throw new AfsError('EINVAL', '--min-ttl must not exceed --max-ttl');

@@ -4,10 +4,11 @@ import { CellDatabase } from './cell/database.js';
 import { loadCellServDBFiles, type StaticCellTable } from './config/cellservdb.js';
 import { DnsVlResolver } from './dns/dns-resolver.js';
 import type { VlResolver } from './dns/resolver.js';
-import { parseDnsServer, parseResolvConf, type DnsServerAddress } from './dns/transport.js';
+import { parseResolvConf, type DnsServerAddress } from './dns/transport.js';
 import { AfsError } from './errors.js';
 import { debug, warn } from './log.js';
 import type { Options } from './options.js';
+import { Stats } from './stats.js';
 import { formatTraceEvent, Trace } from './trace.js';
 
 /** A database built from Options, with the static table it was given. */
@@ -23,8 +24,10 @@ export interface Setup {
  */
 export function createDatabase(options: Options): Setup {
   const staticCells = loadCellServDBFiles(options.cellservdb, warn);
+  const stats = new Stats();
   const db = new CellDatabase({
-    resolver: createResolver(options),
+    resolver: createResolver(options, stats),
+    stats,
     staticCells,
     gcDelayMs: options.gcDelayMs,
     minTtlMs: options.minTtlMs,
@@ -36,10 +39,11 @@ export function createDatabase(options: Options): Setup {
   return { db, staticCells };
 }
 
-function createResolver(options: Options): VlResolver | null {
+function createResolver(options: Options, stats: Stats): VlResolver | null {
   if (!options.dns) return null;
-  const servers = options.dnsServers.length > 0 ? options.dnsServers.map(parseDnsServer) : systemDnsServers();
-  return new DnsVlResolver({ servers, timeoutMs: options.dnsTimeoutMs }, warn);
+  const servers = options.dnsServers.length > 0 ? options.dnsServers : systemDnsServers();
+  const onQuery = (type: string, result: string): void => stats.countDnsQuery(type, result);
+  return new DnsVlResolver({ servers, timeoutMs: options.dnsTimeoutMs, onQuery }, warn);
 }
 
 /** The `nameserver` lines of /etc/resolv.conf (for --dns without --dns-server). */

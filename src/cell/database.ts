@@ -35,6 +35,8 @@ export interface CellDatabaseOptions {
   minTtlMs?: number;
   maxTtlMs?: number;
   trace?: Trace;
+  /** Counters, when the caller shares them with other parts (the DNS transport). */
+  stats?: Stats;
   /** Where each DNS cell's last good list is kept; none when absent. */
   cache?: CellCacheStore;
   warn?: (message: string) => void;
@@ -51,7 +53,7 @@ export interface CellDatabaseOptions {
  */
 export class CellDatabase {
   readonly registry = new CellRegistry();
-  readonly stats = new Stats();
+  readonly stats: Stats;
   readonly trace: Trace;
   readonly clock: Clock;
   readonly #resolver: VlResolver | null;
@@ -74,6 +76,7 @@ export class CellDatabase {
     this.#minTtlMs = options.minTtlMs ?? 600_000;
     this.#maxTtlMs = options.maxTtlMs ?? 86_400_000;
     this.trace = options.trace ?? new Trace();
+    this.stats = options.stats ?? new Stats();
     this.#warn = options.warn ?? (() => {});
     this.#cache = options.cache ?? new CellCache(null);
     this.#scheduler = new CellScheduler(this.clock, (cell) => this.#queueManager(cell));

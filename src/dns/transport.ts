@@ -79,6 +79,8 @@ export interface DnsTransportOptions {
   readonly tries?: number;
   /** Questions worked on at once, across all callers; default 16. */
   readonly maxInFlight?: number;
+  /** Told the outcome of every question: an rcode name (`NOERROR`, `NXDOMAIN`…) or a failure kind. */
+  readonly onQuery?: (type: DnsQueryType, result: string) => void;
 }
 
 export type DnsFailureKind = 'temp-failure' | 'bad' | 'local-failure';
@@ -127,6 +129,12 @@ interface Waiter {
   detach(): void;
 }
 
+/** The name of an rcode for counters (`RCODE7` for ones we have no name for). */
+function rcodeName(rcode: number): string {
+  const known = Object.entries(RCODE).find(([, code]) => code === rcode);
+  return known ? known[0] : `RCODE${rcode}`;
+}
+
 export class DnsTransport {
   readonly servers: readonly DnsServerAddress[];
   readonly timeoutMs: number;
@@ -138,6 +146,8 @@ export class DnsTransport {
   readonly #queue: Waiter[] = [];
   readonly #closer = new AbortController();
   readonly #running = new Set<Promise<unknown>>();
+
+  readonly #onQuery: ((type: DnsQueryType, result: string) => void) | undefined;
 
   constructor(options: DnsTransportOptions) {
     // Every running question listens on this signal: no listener limit.
@@ -154,6 +164,7 @@ export class DnsTransport {
       }
     }
     this.servers = options.servers.map((s) => ({ host: canonicalHost(s.host), port: s.port }));
+    this.#onQuery = options.onQuery;
     this.timeoutMs = positiveInt(options.timeoutMs, DEFAULT_DNS_TIMEOUT_MS, 'timeoutMs');
     this.tries = positiveInt(options.tries, DEFAULT_DNS_TRIES, 'tries');
     this.maxInFlight = positiveInt(options.maxInFlight, DEFAULT_DNS_MAX_IN_FLIGHT, 'maxInFlight');
@@ -201,9 +212,14 @@ export class DnsTransport {
     this.#running.add(work);
     try {
       this.stats.queries++;
-      return await work;
+      const answer = await work;
+      this.#onQuery?.(type, rcodeName(answer.header.rcode));
+      return answer;
     } catch (err) {
-      if (err instanceof DnsQueryError) this.stats.failures++;
+      if (err instanceof DnsQueryError) {
+        this.stats.failures++;
+        this.#onQuery?.(type, err.kind);
+      }
       throw err;
     } finally {
       this.#running.delete(work);
