@@ -4,9 +4,16 @@
  * (its next GC or DNS-expiry time) here, so that a timer tick costs
  * O(log n) per due cell instead of a walk over every cell.
  */
+interface Entry<T> {
+  readonly item: T;
+  due: number;
+  /** Position in the array, kept current by every move. */
+  index: number;
+}
+
 export class DueHeap<T> {
-  readonly #entries: { item: T; due: number }[] = [];
-  readonly #index = new Map<T, number>();
+  readonly #entries: Entry<T>[] = [];
+  readonly #byItem = new Map<T, Entry<T>>();
 
   get size(): number {
     return this.#entries.length;
@@ -14,8 +21,7 @@ export class DueHeap<T> {
 
   /** The due time of `item`, or undefined if it is not in the heap. */
   dueOf(item: T): number | undefined {
-    const i = this.#index.get(item);
-    return i === undefined ? undefined : this.#entries[i]!.due;
+    return this.#byItem.get(item)?.due;
   }
 
   /** The earliest entry, without removing it. */
@@ -25,31 +31,30 @@ export class DueHeap<T> {
 
   /** Inserts `item` at `due`, or moves it there if already present. */
   set(item: T, due: number): void {
-    const i = this.#index.get(item);
-    if (i === undefined) {
-      this.#entries.push({ item, due });
-      this.#index.set(item, this.#entries.length - 1);
-      this.#siftUp(this.#entries.length - 1);
+    const entry = this.#byItem.get(item);
+    if (entry === undefined) {
+      const added: Entry<T> = { item, due, index: this.#entries.length };
+      this.#entries.push(added);
+      this.#byItem.set(item, added);
+      this.#siftUp(added);
       return;
     }
-    const entry = this.#entries[i]!;
     const old = entry.due;
     entry.due = due;
-    if (due < old) this.#siftUp(i);
-    else this.#siftDown(i);
+    if (due < old) this.#siftUp(entry);
+    else if (due > old) this.#siftDown(entry);
   }
 
   /** Removes `item` if present. */
   delete(item: T): void {
-    const i = this.#index.get(item);
-    if (i === undefined) return;
-    this.#index.delete(item);
+    const entry = this.#byItem.get(item);
+    if (entry === undefined) return;
+    this.#byItem.delete(item);
     const last = this.#entries.pop()!;
-    if (i === this.#entries.length) return;
-    this.#entries[i] = last;
-    this.#index.set(last.item, i);
-    this.#siftDown(i);
-    this.#siftUp(i);
+    if (last === entry) return;
+    this.#place(last, entry.index);
+    this.#siftDown(last);
+    this.#siftUp(last);
   }
 
   /** Removes and returns the earliest item if it is due at or before `now`. */
@@ -60,35 +65,36 @@ export class DueHeap<T> {
     return top.item;
   }
 
-  #swap(a: number, b: number): void {
-    const ea = this.#entries[a]!;
-    const eb = this.#entries[b]!;
-    this.#entries[a] = eb;
-    this.#entries[b] = ea;
-    this.#index.set(eb.item, a);
-    this.#index.set(ea.item, b);
+  #place(entry: Entry<T>, index: number): void {
+    this.#entries[index] = entry;
+    entry.index = index;
   }
 
-  #siftUp(i: number): void {
+  #siftUp(entry: Entry<T>): void {
+    let i = entry.index;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.#entries[parent]!.due <= this.#entries[i]!.due) return;
-      this.#swap(i, parent);
-      i = parent;
+      const parentIndex = (i - 1) >> 1;
+      const parent = this.#entries[parentIndex]!;
+      if (parent.due <= entry.due) break;
+      this.#place(parent, i);
+      i = parentIndex;
     }
+    this.#place(entry, i);
   }
 
-  #siftDown(i: number): void {
+  #siftDown(entry: Entry<T>): void {
     const n = this.#entries.length;
+    let i = entry.index;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let min = i;
-      if (l < n && this.#entries[l]!.due < this.#entries[min]!.due) min = l;
-      if (r < n && this.#entries[r]!.due < this.#entries[min]!.due) min = r;
-      if (min === i) return;
-      this.#swap(i, min);
-      i = min;
+      const c = r < n && this.#entries[r]!.due < this.#entries[l]!.due ? r : l;
+      const child = this.#entries[c]!;
+      if (child.due >= entry.due) break;
+      this.#place(child, i);
+      i = c;
     }
+    this.#place(entry, i);
   }
 }
