@@ -71,6 +71,25 @@ export class CellFs {
     }
   }
 
+  /**
+   * Opening a cell's directory waits for its first result, so that `ls` of
+   * a cell DNS does not know fails (glibc reads an error from getdents as
+   * the end of the listing, so readdir alone could not report it).
+   */
+  async opendir(path: string): Promise<void> {
+    const node = this.#node(path);
+    switch (node.kind) {
+      case 'root':
+      case 'cells':
+        return;
+      case 'cell':
+        await this.#withCell(node.name, (cell) => this.#db.vlListFor(cell));
+        return;
+      default:
+        throw new AfsError('ENOTDIR', `${path} is not a directory`);
+    }
+  }
+
   async readdir(path: string): Promise<string[]> {
     const node = this.#node(path);
     switch (node.kind) {

@@ -118,6 +118,8 @@ export function makeOps(fs: CellFs, options: Pick<MountOptions, 'onError' | 'log
 
   return {
     getattr: (p, cb) => answer(() => fs.getattr(p) as Promise<FuseStat>, cb),
+    opendir: (p, _flags, cb) => answer(async () => (await fs.opendir(p), 0), cb),
+    releasedir: (_p, _fd, cb) => cb(0),
     readdir: (p, cb) => answer(() => fs.readdir(p), cb),
     readlink: (p, cb) => answer(() => fs.readlink(p), cb),
     open: (p, flags, cb) => answer(() => fs.open(p, flags), cb),

@@ -17,6 +17,8 @@ declare module 'fuse-native' {
     init?(cb: (err: number) => void): void;
     getattr?(path: string, cb: (err: number, stat?: FuseStat) => void): void;
     fgetattr?(path: string, fd: number, cb: (err: number, stat?: FuseStat) => void): void;
+    opendir?(path: string, flags: number, cb: (err: number, fd?: number) => void): void;
+    releasedir?(path: string, fd: number, cb: (err: number) => void): void;
     readdir?(path: string, cb: (err: number, names?: string[]) => void): void;
     readlink?(path: string, cb: (err: number, link?: string) => void): void;
     open?(path: string, flags: number, cb: (err: number, fd?: number) => void): void;
