@@ -143,7 +143,11 @@ async function runMount(mountpoint: string, options: Options): Promise<number> {
   });
 }
 
+// A daemon serving a mount must not die of one bad request: log loudly and
+// keep serving (every request path answers through its own error handler;
+// reaching these is a bug).
 process.on('unhandledRejection', (err) => warn(`BUG: unhandled rejection: ${describe(err)}`));
+process.on('uncaughtException', (err) => warn(`BUG: uncaught exception: ${err.stack ?? describe(err)}`));
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
