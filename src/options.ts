@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseDnsServer, type DnsServerAddress } from './dns/transport.js';
+import { parseDnsServer, type DnsServerAddress } from './dns/server-address.js';
 import { AfsError } from './errors.js';
 
 /** Everything the command line can set (SPEC §1), with defaults applied. */

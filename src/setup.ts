@@ -4,7 +4,7 @@ import { CellDatabase } from './cell/database.js';
 import { loadCellServDBFiles, type StaticCellTable } from './config/cellservdb.js';
 import { DnsVlResolver } from './dns/dns-resolver.js';
 import type { VlResolver } from './dns/resolver.js';
-import { parseResolvConf, type DnsServerAddress } from './dns/transport.js';
+import { parseResolvConf, type DnsServerAddress } from './dns/server-address.js';
 import { AfsError } from './errors.js';
 import { debug, warn } from './log.js';
 import type { Options } from './options.js';

@@ -70,12 +70,12 @@ import {
 import { buildVlServerList, emptyVlServerList, type VlServerInput } from '../vl/vl-list.js';
 import { AFSDB_SUBTYPE_AFS3_VLDB, isAfsdbResource } from './afsdb-codec.js';
 import type { VlLookupResult, VlResolver } from './resolver.js';
+import { linkSignals } from './signals.js';
 import {
   DNS_TYPE_CODE,
   DnsQueryError,
   DnsTransport,
   RCODE,
-  linkSignals,
   type DnsMessage,
   type DnsQueryType,
   type DnsTransportOptions,

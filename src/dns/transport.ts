@@ -30,14 +30,14 @@
  * keeps its socket until its own timer (at most `timeoutMs`) closes it: the
  * client exposes no way to cancel.  TCP connections are destroyed at once.
  */
-import { parseIPv4Strict, parseIPv6Strict } from '../vl/address.js';
 import { randomInt } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import dns2 from 'dns2';
-import ipaddr from 'ipaddr.js';
 import { AfsError } from '../errors.js';
 import { AFSDB_TYPE, registerAfsdbCodec } from './afsdb-codec.js';
+import { canonicalHost, describeServer, type DnsServerAddress } from './server-address.js';
+import { linkSignals, raceAbort } from './signals.js';
 
 registerAfsdbCodec();
 
@@ -63,12 +63,6 @@ export const RCODE = {
   NOTIMP: 4,
   REFUSED: 5,
 } as const;
-
-export interface DnsServerAddress {
-  /** An IPv4 or IPv6 literal (no brackets, no zone id). */
-  readonly host: string;
-  readonly port: number;
-}
 
 export interface DnsTransportOptions {
   /** Name servers, tried in this order.  Must not be empty. */
@@ -351,7 +345,7 @@ export class DnsTransport {
     }
     checkAnswer(answer, name, code, server);
     if (answer.header.tc) {
-      throw new DnsQueryError('bad', `${describe(server)}: TCP answer for ${name} is marked truncated`);
+      throw new DnsQueryError('bad', `${describeServer(server)}: TCP answer for ${name} is marked truncated`);
     }
     return answer;
   }
@@ -377,7 +371,7 @@ export function tcpExchange(
   const frame = Buffer.alloc(2 + body.length);
   frame.writeUInt16BE(body.length, 0);
   body.copy(frame, 2);
-  const where = describe(server);
+  const where = describeServer(server);
 
   return new Promise<DnsMessage>((resolve, reject) => {
     if (signal?.aborted) {
@@ -430,86 +424,17 @@ export function tcpExchange(
   });
 }
 
-/**
- * Parses the CLI's `--dns-server HOST[:PORT]`: `127.0.0.1`, `127.0.0.1:5300`,
- * `::1`, `[::1]`, `[::1]:5300`.  The port defaults to 53.  Host names are not
- * accepted (they would need a resolver to find the resolver), nor are
- * non-decimal IPv4 forms or IPv6 zone ids.  Throws AfsError EINVAL.
- */
-export function parseDnsServer(spec: string): DnsServerAddress {
-  const fail = (why: string): never => {
-    throw new AfsError('EINVAL', `bad DNS server "${spec}": ${why} (expected IPv4[:PORT], IPv6 or [IPv6]:PORT)`);
-  };
-  let host: string;
-  let portText: string | undefined;
-  if (spec.startsWith('[')) {
-    const m = /^\[([^\]]*)\](?::(.*))?$/.exec(spec);
-    if (!m) return fail('unbalanced brackets');
-    host = m[1] ?? '';
-    portText = m[2];
-    if (parseIPv6Strict(host) === null) return fail('not an IPv6 address inside [ ]');
-  } else if (spec.indexOf(':') !== spec.lastIndexOf(':')) {
-    host = spec;
-    if (parseIPv6Strict(host) === null) return fail('not an IPv6 address (write [IPv6]:PORT to give a port)');
-  } else {
-    const colon = spec.indexOf(':');
-    host = colon >= 0 ? spec.slice(0, colon) : spec;
-    portText = colon >= 0 ? spec.slice(colon + 1) : undefined;
-    if (parseIPv4Strict(host) === null) return fail('not a dotted-decimal IPv4 address');
-  }
-  let port = 53;
-  if (portText !== undefined) {
-    if (!/^[0-9]{1,5}$/.test(portText)) return fail('bad port');
-    port = Number(portText);
-    if (port < 1 || port > 65535) return fail('port out of range');
-  }
-  return { host: canonicalHost(host), port };
-}
-
-/**
- * The text Node reports as a datagram's source address for this server
- * (dns2's UDPClient drops replies whose source differs from the configured
- * text): RFC 5952 for IPv6, with a dotted tail for IPv4-mapped addresses.
- */
-function canonicalHost(host: string): string {
-  if (!net.isIPv6(host)) return host;
-  const v6 = ipaddr.IPv6.parse(host);
-  return v6.isIPv4MappedAddress() ? `::ffff:${v6.toIPv4Address().toString()}` : v6.toRFC5952String();
-}
-
-/**
- * The name servers of a resolv.conf text (`nameserver ADDR` lines, port 53),
- * for `--dns` without `--dns-server`.  Only parses the text it is given: the
- * caller reads the file.  Entries that are not IP literals, or carry an IPv6
- * zone id, are skipped.  May return an empty list.
- */
-export function parseResolvConf(text: string): DnsServerAddress[] {
-  const servers: DnsServerAddress[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/[#;].*$/, '').trim();
-    const m = /^nameserver\s+(\S+)$/.exec(line);
-    if (!m || m[1] === undefined) continue;
-    const host = m[1];
-    if (parseIPv4Strict(host) !== null || parseIPv6Strict(host) !== null) servers.push({ host: canonicalHost(host), port: 53 });
-  }
-  return servers;
-}
-
-function describe(server: DnsServerAddress): string {
-  return net.isIPv6(server.host) ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
-}
-
 /** A reply must answer our question: QR set and, when echoed, the same question. */
 function checkAnswer(answer: DnsMessage, name: string, code: number, server: DnsServerAddress): void {
   if (!answer.header.qr) {
-    throw new DnsQueryError('bad', `${describe(server)}: reply to ${name} is not a response (QR=0)`);
+    throw new DnsQueryError('bad', `${describeServer(server)}: reply to ${name} is not a response (QR=0)`);
   }
   if (answer.errors.some((e) => e.section === 'questions')) {
-    throw new DnsQueryError('bad', `${describe(server)}: undecodable question section in the reply to ${name}`);
+    throw new DnsQueryError('bad', `${describeServer(server)}: undecodable question section in the reply to ${name}`);
   }
   const q = answer.questions[0];
   if (q && (q.type !== code || q.name.toLowerCase() !== name.toLowerCase().replace(/\.$/, ''))) {
-    throw new DnsQueryError('bad', `${describe(server)}: reply is for ${q.name} type ${q.type}, not ${name} type ${code}`);
+    throw new DnsQueryError('bad', `${describeServer(server)}: reply is for ${q.name} type ${q.type}, not ${name} type ${code}`);
   }
 }
 
@@ -537,52 +462,3 @@ function positiveInt(value: number | undefined, fallback: number, what: string):
   return value;
 }
 
-/** Settles with `promise`, or rejects with the signal's reason if it aborts first. */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      promise.catch(() => undefined);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
-/** One signal that aborts when any of the given ones does (with its reason). */
-export function linkSignals(...signals: (AbortSignal | undefined)[]): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  // One lookup's signal is shared by all its questions (two per VL server).
-  setMaxListeners(0, controller.signal);
-  const cleanups: (() => void)[] = [];
-  for (const s of signals) {
-    if (!s) continue;
-    if (s.aborted) {
-      controller.abort(s.reason);
-      break;
-    }
-    const onAbort = (): void => controller.abort(s.reason);
-    s.addEventListener('abort', onAbort, { once: true });
-    cleanups.push(() => s.removeEventListener('abort', onAbort));
-  }
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      for (const c of cleanups) c();
-    },
-  };
-}

@@ -6,10 +6,9 @@ import {
   DnsQueryError,
   DnsTransport,
   isDnsQueryError,
-  parseDnsServer,
-  parseResolvConf,
   tcpExchange,
 } from '../../src/dns/transport.js';
+import { parseDnsServer, parseResolvConf } from '../../src/dns/server-address.js';
 import { TestDnsServer, a, srv } from '../fixtures/dns-server.js';
 import { rejectsWith, throwsWith } from '../fixtures/dns-assert.js';
 
