@@ -4,9 +4,8 @@
  * signal, `lookup` resolves one cell and prints what vlservers would show.
  */
 import { createRequire } from 'node:module';
-import { constants as osConstants } from 'node:os';
 import { bundledCellServDBPath } from './config/cellservdb.js';
-import { AfsError } from './errors.js';
+import { AfsError, errnoNumber } from './errors.js';
 import { CellFs } from './fs/cellfs.js';
 import { mountCellFs } from './fs/fuse-adapter.js';
 import { info, warn } from './log.js';
@@ -57,10 +56,7 @@ function usageError(err: unknown): number {
 
 /** "No such file or directory"-style text for an errno name. */
 function describe(err: unknown): string {
-  if (err instanceof AfsError) {
-    const errno = osConstants.errno[err.code as keyof typeof osConstants.errno];
-    return `${err.message} (${err.code}${errno ? `, errno ${errno}` : ''})`;
-  }
+  if (err instanceof AfsError) return `${err.message} (${err.code}, errno ${errnoNumber(err.code)})`;
   return String(err);
 }
 
@@ -139,6 +135,7 @@ async function runMount(mountpoint: string, options: Options): Promise<number> {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => stop('SIGHUP'));
     void mounted.lost.then(() => stop('unmounted from outside'));
   });
 }
@@ -148,6 +145,11 @@ async function runMount(mountpoint: string, options: Options): Promise<number> {
 // reaching these is a bug).
 process.on('unhandledRejection', (err) => warn(`BUG: unhandled rejection: ${describe(err)}`));
 process.on('uncaughtException', (err) => warn(`BUG: uncaught exception: ${err.stack ?? describe(err)}`));
+// Node opens its inspector on SIGUSR1: in a daemon running as root that is
+// a root shell for any local user.  A listener of our own disables it.
+for (const signal of ['SIGUSR1', 'SIGUSR2'] as const) {
+  process.on(signal, () => warn(`${signal} ignored`));
+}
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

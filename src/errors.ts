@@ -16,6 +16,30 @@ export type ErrnoName =
   | 'EISDIR'
   | 'ENOSYS';
 
+/**
+ * Linux errno values.  Spelled out rather than taken from os.constants,
+ * which lacks some (ESHUTDOWN) and would silently turn them into EIO.
+ */
+const ERRNO: Readonly<Record<ErrnoName, number>> = {
+  EPERM: 1,
+  ENOENT: 2,
+  EIO: 5,
+  EACCES: 13,
+  EEXIST: 17,
+  ENOTDIR: 20,
+  EISDIR: 21,
+  EINVAL: 22,
+  ENAMETOOLONG: 36,
+  ENOSYS: 38,
+  EDESTADDRREQ: 89,
+  ESHUTDOWN: 108,
+};
+
+/** The errno number of an errno name. */
+export function errnoNumber(code: ErrnoName): number {
+  return ERRNO[code];
+}
+
 export class AfsError extends Error {
   readonly code: ErrnoName;
 

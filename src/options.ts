@@ -62,7 +62,10 @@ export function parseCommandLine(argv: string[], bundledCellServDB: string): Par
   try {
     parsed = parseArgs({ args: argv, options: OPTION_SPEC, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new AfsError('EINVAL', (err as Error).message);
+    const message = (err as Error).message;
+    // `--gc-delay -1` reads as two options to parseArgs: say what was meant.
+    const hint = /ambiguous/.test(message) ? ' (a value starting with "-" must be written --option=value)' : '';
+    throw new AfsError('EINVAL', message.split('\n')[0] + hint);
   }
   const v = parsed.values;
   if (v['no-cellservdb'] && v.cellservdb) {
@@ -96,11 +99,10 @@ export function parseCommandLine(argv: string[], bundledCellServDB: string): Par
 /** A non-negative number of seconds, returned in ms. */
 function seconds(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback * 1000;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new AfsError('EINVAL', `${name} expects a number of seconds >= 0, got '${text}'`);
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    throw new AfsError('EINVAL', `${name} expects a number of seconds >= 0 (like 10 or 0.5), got '${text}'`);
   }
-  return Math.round(n * 1000);
+  return Math.round(Number(text) * 1000);
 }
 
 /** A positive whole number of milliseconds. */

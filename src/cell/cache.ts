@@ -77,9 +77,9 @@ export class CacheEntry implements CellCacheEntry {
     const body = JSON.stringify({ format: FORMAT, cell: this.name, savedAt, list }) + '\n';
     this.#pending++;
     this.#writes = this.#writes.then(async () => {
-      if (!(await this.#dirReady())) return;
       const temp = `${file}.${process.pid}.tmp`;
       try {
+        if (!(await this.#dirReady())) return; // warned once already
         await writeFile(temp, body, { mode: 0o644 });
         await rename(temp, file);
       } catch (err) {

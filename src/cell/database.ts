@@ -10,6 +10,7 @@ import type { VlServerList } from '../vl/types.js';
 import { CellCache, type CellCacheStore } from './cache.js';
 import { Cell, type CellState, type PinReason } from './cell.js';
 import { normalizeCellName } from './names.js';
+import { NegativeCache } from './negative-cache.js';
 import { CellRegistry } from './registry.js';
 import { CellScheduler } from './scheduler.js';
 
@@ -64,6 +65,7 @@ export class CellDatabase {
   readonly #warn: (message: string) => void;
   readonly #scheduler: CellScheduler;
   readonly #cache: CellCacheStore;
+  readonly #failures = new NegativeCache();
   #live = true;
   #rootCell: Cell | null = null;
   #purge: Promise<void> | null = null;
@@ -317,10 +319,18 @@ export class CellDatabase {
     const isStatic = list !== undefined && hasServers(list);
     const cell = new Cell(name, list ?? emptyVlServerList(), isStatic);
     if (!isStatic && !this.#resolver) {
-      // Configured without servers and nothing to ask: known not to resolve.
-      cell.vlList = emptyVlServerList('unav', 'not-found');
+      // Configured without servers and nothing to ask: no list, and none coming.
+      cell.vlList = emptyVlServerList('unav', 'no-lookup');
       cell.resolvedOnce = true;
       cell.dnsExpiry = Infinity;
+    } else if (!isStatic) {
+      // A recent failure of this name stands until its retry time.
+      const failure = this.#failures.get(name, this.clock.now());
+      if (failure) {
+        cell.vlList = emptyVlServerList('unav', failure.status);
+        cell.resolvedOnce = true;
+        cell.dnsExpiry = failure.until;
+      }
     }
     this.registry.insert(cell);
     this.stats.recordsCreated++;
@@ -413,6 +423,8 @@ export class CellDatabase {
       expiry = now + FAILURE_RETRY_MS;
     }
     cell.dnsExpiry = expiry;
+    if (hasServers(list)) this.#failures.forget(cell.name);
+    else this.#failures.remember(cell.name, list.status, expiry);
     if (hasServers(list) || !hasServers(cell.vlList)) {
       cell.vlList = list;
       cell.failedRefresh = null;

@@ -222,8 +222,9 @@ export class StaticCellTable {
  *
  * Returns the table.  A cell defined in a later file replaces the earlier
  * definition (warning naming both origins), keeping its first position.
- * Throws AfsError ENOENT, naming the file and the reason, if a file cannot
- * be read; malformed content never throws (see parseCellServDB).
+ * Throws AfsError (ENOENT, EISDIR, EACCES, else EIO), naming the file and
+ * the reason, if a file cannot be read; malformed content never throws (see
+ * parseCellServDB).
  */
 export function loadCellServDBFiles(files: string[], warn: (msg: string) => void): StaticCellTable {
   const merged = new Map<string, StaticCell>();
@@ -233,7 +234,9 @@ export function loadCellServDBFiles(files: string[], warn: (msg: string) => void
       data = readFileSync(file);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      throw new AfsError('ENOENT', `cannot read CellServDB file ${file}: ${reason}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      const errno = code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' ? code : 'EIO';
+      throw new AfsError(errno, `cannot read CellServDB file ${file}: ${reason}`);
     }
     for (const cell of parseCellServDB(data, file, warn)) {
       const prev = merged.get(cell.name);

@@ -227,14 +227,15 @@ export class CellFs {
 
   /**
    * Runs `fn` with a use of the named cell held.  An invalid name is just a
-   * path that does not exist (ENOENT), as in the kernel's dynroot.
+   * path that does not exist (ENOENT), as in the kernel's dynroot; a name
+   * that is too long stays ENAMETOOLONG (SPEC §2).
    */
   async #withCell<T>(name: string, fn: (cell: Cell) => Promise<T>): Promise<T> {
     let cell: Cell;
     try {
       cell = await this.#db.lookupCell(name, 'lookup');
     } catch (err) {
-      if (err instanceof AfsError && (err.code === 'EINVAL' || err.code === 'ENAMETOOLONG')) {
+      if (err instanceof AfsError && err.code === 'EINVAL') {
         throw new AfsError('ENOENT', `not a valid cell name: ${err.message}`);
       }
       throw err;

@@ -9,7 +9,7 @@ import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import type FuseType from 'fuse-native';
 import type { FuseOps, FuseStat } from 'fuse-native';
-import { AfsError } from '../errors.js';
+import { AfsError, errnoNumber } from '../errors.js';
 import type { CellFs } from './cellfs.js';
 
 const require = createRequire(import.meta.url);
@@ -43,11 +43,9 @@ function loadFuseNative(): typeof FuseType {
 
 /** Negative errno for any error: AfsError by its code, anything else EIO. */
 export function errnoOf(err: unknown, log?: (msg: string) => void): number {
-  if (err instanceof AfsError) {
-    return -(osConstants.errno[err.code as keyof typeof osConstants.errno] ?? osConstants.errno.EIO);
-  }
+  if (err instanceof AfsError) return -errnoNumber(err.code);
   log?.(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  return -osConstants.errno.EIO;
+  return -errnoNumber('EIO');
 }
 
 export interface MountOptions {
@@ -154,7 +152,8 @@ export function makeOps(fs: CellFs, options: Pick<MountOptions, 'onError' | 'log
 }
 
 /**
- * Mounts `fs` at `mountpoint`.  Attribute and entry timeouts are 0 (a cell
+ * Mounts `fs` at `mountpoint`.  Permissions are enforced by the kernel
+ * (default_permissions).  Attribute and entry timeouts are 0 (a cell
  * that vanished is gone on the next lookup), every file is read with
  * direct_io (size 0 files stream whatever their length), `autoUnmount`
  * leaves no dead mount if the process is killed, and `force` clears one left
@@ -174,6 +173,10 @@ export async function mountCellFs(mountpoint: string, fs: CellFs, options: Mount
     mkdir: true,
     autoUnmount: true,
     allowOther: options.allowOther,
+    // The kernel checks the modes we report against the caller: with
+    // allow_other, /rootcell (0644, owned by the daemon's user) must not be
+    // writable by everyone.  The daemon itself cannot see who is asking.
+    defaultPermissions: true,
     attrTimeout: '0',
     entryTimeout: '0',
     fsname: 'afs-cellfs',

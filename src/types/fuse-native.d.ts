@@ -45,6 +45,7 @@ declare module 'fuse-native' {
     mkdir?: boolean;
     autoUnmount?: boolean;
     allowOther?: boolean;
+    defaultPermissions?: boolean;
     attrTimeout?: string;
     entryTimeout?: string;
     fsname?: string;

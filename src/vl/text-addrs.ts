@@ -20,7 +20,8 @@ import { MAX_VL_ADDRESSES, VL_PORT, type VlAddress } from './types.js';
 /** Largest /rootcell write accepted, in bytes (the kernel's page-sized limit). */
 export const MAX_ROOTCELL_WRITE = 4096;
 
-const PORT_DIGITS = /^[0-9]+$/;
+/** Plain decimal, no leading zero (as strict as the IPv4 octets). */
+const PORT_DIGITS = /^[1-9][0-9]*$/;
 
 /** Parses the text after '+'; throws EINVAL naming the item unless it is 1..65535 in decimal. */
 function parsePort(text: string, item: string): number {

@@ -53,7 +53,9 @@ t.test('unknown and invalid cells', async (t) => {
   t.match(missing.stderr, /No such file or directory/);
   t.match(sh(`cat ${d.p('cells/.bad/vlservers')}`).stderr, /No such file or directory/, 'invalid name is ENOENT');
   const serverless = sh(`cat ${d.p('cells/ams.cern.ch/vlservers')}`);
-  t.match(serverless.stderr, /No such file or directory/, 'a CellServDB cell without servers and no DNS');
+  t.match(serverless.stderr, /Destination address required/, 'a CellServDB cell without servers and DNS off');
+  t.match(sh(`stat ${d.p(`cells/${'a'.repeat(254)}`)}`).stderr, /File name too long/, '254-byte name');
+  t.match(sh(`stat ${d.p(`cells/${'a'.repeat(64)}.example`)}`).stderr, /File name too long/, '64-byte label');
   t.match(sh(`mkdir ${d.p('cells/foo')}`).stderr, /Operation not permitted/, 'mkdir is EPERM');
   t.match(sh(`touch ${d.p('newfile')}`).stderr, /Operation not permitted/, 'create is EPERM');
   t.match(
@@ -61,7 +63,7 @@ t.test('unknown and invalid cells', async (t) => {
     /Permission denied/,
     'writing a read-only file is EACCES',
   );
-  t.equal(sh(`ls -A ${d.p('cells')}`).stdout, 'grand.central.org\n', 'only the cell that exists was kept');
+  t.equal(sh(`ls -A ${d.p('cells')}`).stdout, 'grand.central.org\n', 'only the cell with servers was kept');
   t.equal(await d.stop(), 0);
 });
 
@@ -100,5 +102,11 @@ t.test('/rootcell: install, read, link, errors change nothing', async (t) => {
     t.equal(sh(`cat ${rootcell}`).stdout, 'x.example\n', 'root cell unchanged');
   }
   t.equal(sh(`ls ${d.p('cells')}`).stdout, '@cell\ngrand.central.org\nx.example\n', 'no cell was made by bad input');
+
+  const other = sh(`su -s /bin/bash nobody -c "echo 'evil.example:192.0.2.66' > ${rootcell}"`);
+  t.match(other.stderr, /Permission denied/, 'another user cannot write /rootcell');
+  t.match(sh(`su -s /bin/bash nobody -c "truncate -s 0 ${rootcell}"`).stderr, /Permission denied/);
+  t.match(sh(`su -s /bin/bash nobody -c "cat ${rootcell}"`).stdout, /^x\.example\n$/, 'but can read it');
+  t.equal(sh(`cat ${rootcell}`).stdout, 'x.example\n', 'unchanged');
   t.equal(await d.stop(), 0);
 });

@@ -98,3 +98,15 @@ t.test('a warm cache serves a DNS cell after a restart while DNS is down', async
   t.match(after, / > 192\.0\.2\.30:7003\n$/, 'and the cached list is still served');
   t.equal(await second.stop(), 0);
 });
+
+t.test('SIGUSR1 does not open a debugger; SIGHUP shuts down cleanly', async (t) => {
+  const d = await Daemon.start([]);
+  t.teardown(() => d.cleanup());
+  d.child.kill('SIGUSR1');
+  t.match(sh(`cat ${d.p('cells/grand.central.org/vlservers')}`).stdout, /^# source cfg/, 'still serving');
+  t.match(d.stderr, /SIGUSR1 ignored/);
+  t.notMatch(d.stderr, /Debugger listening/);
+  d.child.kill('SIGHUP');
+  t.equal(await exitWithin(d, 5000), 0, 'SIGHUP: count-out, exit 0');
+  t.notOk(isMounted(d.dir));
+});

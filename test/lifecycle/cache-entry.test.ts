@@ -1,7 +1,7 @@
 // The cache entry (the seed's FS-Cache cookie): held from activation to
 // deactivation, never by two records of one name, written atomically, and
 // read back after a restart so a DNS cell is served at once.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -57,6 +57,7 @@ t.test('rapid destroy and recreate of one name never holds the entry twice', asy
 
 t.test('after a restart a DNS cell is served from the cache while it refreshes', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'afs-cellfs-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const first = makeDb(dir);
   const cell = await first.db.lookupCell('cached.example');
   const listed = first.db.vlListFor(cell);
@@ -92,6 +93,7 @@ t.test('after a restart a DNS cell is served from the cache while it refreshes',
 
 t.test('corrupt and foreign entries are ignored with a warning', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'afs-cellfs-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'corrupt.example.vl.json'), '{"format": "afs-cellfs-vl-cache/1", "cell": ');
   writeFileSync(path.join(dir, 'foreign.example.vl.json'), JSON.stringify({ format: 'other/9', cell: 'foreign.example' }));
   writeFileSync(
@@ -106,5 +108,26 @@ t.test('corrupt and foreign entries are ignored with a warning', async (t) => {
     t.ok(warnings.some((w) => w.includes(name) && w.includes('not a valid entry')), `${name}: warned`);
     db.unuseCell(cell, 'lookup');
   }
+  await db.purge();
+});
+
+t.test('an unusable cache directory: warned once, records still come and go', async (t) => {
+  const parent = mkdtempSync(path.join(tmpdir(), 'afs-cellfs-cache-'));
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  const notADir = path.join(parent, 'file');
+  writeFileSync(notADir, 'not a directory');
+  const { db, clock, resolver, cache, warnings } = makeDb(notADir);
+  for (let round = 0; round < 3; round++) {
+    const cell = await db.lookupCell('nocache.example');
+    const list = db.vlListFor(cell);
+    resolver.reply('nocache.example', goodResult('nocache.example'));
+    await list;
+    db.unuseCell(cell, 'lookup');
+    await clock.advance(GC);
+    t.equal(cell.state, 'REMOVED', `round ${round}: collected`);
+    t.same(cache.heldNames(), [], `round ${round}: entry given back`);
+  }
+  t.equal(warnings.filter((w) => w.includes('running without a cache')).length, 1, 'one warning');
+  t.same(warnings.filter((w) => w.includes('BUG')), []);
   await db.purge();
 });

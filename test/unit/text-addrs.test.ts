@@ -44,6 +44,7 @@ t.test('parseTextAddrList: errors are EINVAL and name the item', async (t) => {
     ['1.2.3.4+ 7003', /bad port/],
     ['1.2.3.4+7003+1', /bad port/],
     ['1.2.3.4+0000007003', /bad port/],
+    ['1.2.3.4+007', /bad port/],
     ['1.2.3.4 ', /"1\.2\.3\.4 "/],
     ['foo.example', /not strict dotted-decimal IPv4 or IPv6/],
   ];
