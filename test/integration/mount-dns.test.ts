@@ -166,6 +166,27 @@ t.test('20 concurrent readers of a new cell share one lookup', async (t) => {
   t.equal(await d.stop(), 0);
 });
 
+t.test('20 concurrent readers of a failing cell share one failed lookup', async (t) => {
+  const d = await startDaemon(t, dns);
+  const cell = 'crowdfail.test';
+  dns.fail(SRV(cell), 'SRV', 'servfail');
+  const hold = dns.hold(SRV(cell), 'SRV');
+  const readers = Array.from({ length: 20 }, () => catVl(d, cell));
+  await hold.waitForPending(1);
+  await new Promise((r) => setTimeout(r, 300));
+  hold.release();
+  const results = await Promise.all(readers);
+  // The record goes as soon as it is idle (no servers), but its failure
+  // stands for 10 s: readers the kernel queued behind the first one get it
+  // instead of starting a lookup each.
+  t.equal(dns.count(SRV(cell), 'SRV'), 1, 'exactly one SRV query in all');
+  t.ok(
+    results.every((r) => r.status !== 0 && /Destination address required/.test(r.stderr)),
+    'all 20 readers get EDESTADDRREQ',
+  );
+  t.equal(await d.stop(), 0);
+});
+
 t.test('a cell DNS does not know: ENOENT, and not listed', async (t) => {
   const d = await startDaemon(t, dns);
   const path = d.p('cells/nosuch.test/vlservers');
