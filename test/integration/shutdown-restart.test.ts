@@ -104,6 +104,8 @@ t.test('SIGUSR1 does not open a debugger; SIGHUP shuts down cleanly', async (t) 
   t.teardown(() => d.cleanup());
   d.child.kill('SIGUSR1');
   t.match(sh(`cat ${d.p('cells/grand.central.org/vlservers')}`).stdout, /^# source cfg/, 'still serving');
+  // The daemon's stderr reaches us through this process's event loop: poll.
+  for (let i = 0; i < 100 && !d.stderr.includes('SIGUSR1 ignored'); i++) await new Promise((r) => setTimeout(r, 20));
   t.match(d.stderr, /SIGUSR1 ignored/);
   t.notMatch(d.stderr, /Debugger listening/);
   d.child.kill('SIGHUP');
