@@ -1,7 +1,7 @@
 // The mount on the bundled CellServDB with DNS off, driven by real
 // processes: ls, cat, echo >, readlink, mkdir, and SIGTERM.
 import t from 'tap';
-import { Daemon, isMounted, sh } from '../fixtures/mount.js';
+import { CLI, Daemon, isMounted, sh } from '../fixtures/mount.js';
 
 t.test('cells appear on lookup and vanish after gc_delay', async (t) => {
   const d = await Daemon.start(['--gc-delay', '1']);
@@ -109,4 +109,22 @@ t.test('/rootcell: install, read, link, errors change nothing', async (t) => {
   t.match(sh(`su -s /bin/bash nobody -c "cat ${rootcell}"`).stdout, /^x\.example\n$/, 'but can read it');
   t.equal(sh(`cat ${rootcell}`).stdout, 'x.example\n', 'unchanged');
   t.equal(await d.stop(), 0);
+});
+
+t.test('--preload pins every CellServDB cell; --rootcell installs the workstation cell', async (t) => {
+  const d = await Daemon.start(['--preload', '--gc-delay', '0.1', '--rootcell', 'GRAND.central.org']);
+  t.teardown(() => d.cleanup());
+  const listed = () => sh(`ls ${d.p('cells')}`).stdout.split('\n').filter(Boolean);
+  t.equal(listed().length, 188, '187 cells and @cell');
+  await new Promise((r) => setTimeout(r, 500)); // several grace periods: pinned cells stay
+  t.equal(listed().length, 188, 'none collected');
+  t.equal(sh(`cat ${d.p('rootcell')}`).stdout, 'grand.central.org\n');
+  t.match(sh(`cat ${d.p('stats')}`).stdout, /^records\.live: 187$/m);
+  t.equal(await d.stop(), 0);
+});
+
+t.test('a bad --rootcell stops the daemon before it mounts', async (t) => {
+  const r = sh(`node ${CLI} mount /tmp/afs-cellfs-never-mounted --rootcell 'bad..name' 2>&1; echo "rc=$?"`);
+  t.match(r.stdout, /--rootcell bad\.\.name: .*\(EINVAL, errno 22\)\nrc=1\n$/);
+  t.notOk(isMounted('/tmp/afs-cellfs-never-mounted'));
 });
