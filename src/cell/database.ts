@@ -1,5 +1,5 @@
 import { AfsError, isAfsError } from '../errors.js';
-import type { VlResolver, VlLookupResult } from '../dns/resolver.js';
+import type { VlResolver } from '../dns/resolver.js';
 import { Stats } from '../stats.js';
 import type { Clock } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
@@ -10,14 +10,11 @@ import type { VlServerList } from '../vl/types.js';
 import { CellCache, type CellCacheStore } from './cache.js';
 import { Cell, type CellState, type PinReason } from './cell.js';
 import { normalizeCellName } from './names.js';
-import { NegativeCache } from './negative-cache.js';
+import { VlRefresher } from './vl-refresh.js';
 import { CellRegistry } from './registry.js';
 import { CellScheduler } from './scheduler.js';
 
-/** Retry after DNS said the cell does not exist (the seed's 61 s). */
-export const NOT_FOUND_RETRY_MS = 61_000;
-/** Retry after any other failed lookup (the seed's 10 s). */
-export const FAILURE_RETRY_MS = 10_000;
+export { FAILURE_RETRY_MS, NOT_FOUND_RETRY_MS } from './vl-refresh.js';
 
 /** Static cells known from configuration (CellServDB). */
 export interface StaticCellSource {
@@ -57,30 +54,33 @@ export class CellDatabase {
   readonly stats: Stats;
   readonly trace: Trace;
   readonly clock: Clock;
-  readonly #resolver: VlResolver | null;
   readonly #static: StaticCellSource | undefined;
   readonly #gcDelayMs: number;
-  readonly #minTtlMs: number;
-  readonly #maxTtlMs: number;
   readonly #warn: (message: string) => void;
   readonly #scheduler: CellScheduler;
   readonly #cache: CellCacheStore;
-  readonly #failures = new NegativeCache();
+  readonly #refresher: VlRefresher;
   #live = true;
   #rootCell: Cell | null = null;
   #purge: Promise<void> | null = null;
 
   constructor(options: CellDatabaseOptions) {
-    this.#resolver = options.resolver;
     this.clock = options.clock ?? systemClock;
     this.#static = options.staticCells;
     this.#gcDelayMs = options.gcDelayMs ?? 10_000;
-    this.#minTtlMs = options.minTtlMs ?? 600_000;
-    this.#maxTtlMs = options.maxTtlMs ?? 86_400_000;
     this.trace = options.trace ?? new Trace();
     this.stats = options.stats ?? new Stats();
     this.#warn = options.warn ?? (() => {});
     this.#cache = options.cache ?? new CellCache(null);
+    this.#refresher = new VlRefresher({
+      resolver: options.resolver,
+      clock: this.clock,
+      stats: this.stats,
+      trace: this.trace,
+      warn: this.#warn,
+      minTtlMs: options.minTtlMs ?? 600_000,
+      maxTtlMs: options.maxTtlMs ?? 86_400_000,
+    });
     this.#scheduler = new CellScheduler(this.clock, (cell) => this.#queueManager(cell));
   }
 
@@ -303,7 +303,7 @@ export class CellDatabase {
     }
     await this.registry.whenEmpty();
     this.#scheduler.stop();
-    await this.#resolver?.close();
+    await this.#refresher.close();
   }
 
   #checkLive(): void {
@@ -312,26 +312,13 @@ export class CellDatabase {
 
   #createCell(name: string, vllist: VlServerList | undefined, reason: TraceReason): Cell {
     const list = vllist ?? this.#static?.get(name)?.list;
-    if (!list && !this.#resolver) {
+    if (!list && !this.#refresher.enabled) {
       // As afsd without -afsdb: a cell no configuration names does not exist.
       throw new AfsError('ENOENT', `cell ${name} is in no CellServDB and DNS is off`);
     }
     const isStatic = list !== undefined && hasServers(list);
     const cell = new Cell(name, list ?? emptyVlServerList(), isStatic);
-    if (!isStatic && !this.#resolver) {
-      // Configured without servers and nothing to ask: no list, and none coming.
-      cell.vlList = emptyVlServerList('unav', 'no-lookup');
-      cell.resolvedOnce = true;
-      cell.dnsExpiry = Infinity;
-    } else if (!isStatic) {
-      // A recent failure of this name stands until its retry time.
-      const failure = this.#failures.get(name, this.clock.now());
-      if (failure) {
-        cell.vlList = emptyVlServerList('unav', failure.status);
-        cell.resolvedOnce = true;
-        cell.dnsExpiry = failure.until;
-      }
-    }
+    this.#refresher.prepare(cell);
     this.registry.insert(cell);
     this.stats.recordsCreated++;
     this.trace.record(cell.debugId, cell.name, 'alloc', cell.usage, reason);
@@ -365,75 +352,14 @@ export class CellDatabase {
   // ---- DNS refresh -------------------------------------------------------
 
   #needsRefresh(cell: Cell): boolean {
-    return (
-      this.#live &&
-      this.#resolver !== null &&
-      !cell.isStatic &&
-      cell.lookup === null &&
-      cell.dnsExpiry <= this.clock.now()
-    );
+    return this.#live && this.#refresher.isDue(cell);
   }
 
-  /** Starts the cell's one shared lookup, unless one is already in flight. */
+  /** Starts the cell's one shared lookup, unless one is in flight or we are shutting down. */
   #startRefresh(cell: Cell): void {
-    const resolver = this.#resolver;
-    if (!resolver || cell.lookup || cell.isStatic || !this.#live || cell.state === 'REMOVED') return;
-    const abort = new AbortController();
-    cell.lookupAbort = abort;
-    this.stats.dnsLookups++;
-    this.trace.record(cell.debugId, cell.name, 'dns-lookup', cell.usage, 'dns');
-    cell.lookup = resolver
-      .lookup(cell.name, abort.signal)
-      .then(
-        (result) => {
-          if (!abort.signal.aborted) this.#applyLookupResult(cell, result);
-        },
-        (err: unknown) => {
-          if (abort.signal.aborted) return;
-          this.#warn(`cell ${cell.name}: lookup failed: ${String(err)}`);
-          this.#applyLookupResult(cell, { list: emptyVlServerList('unav', 'local-failure') });
-        },
-      )
-      .finally(() => {
-        cell.lookup = null;
-        cell.lookupAbort = null;
-        this.#reschedule(cell);
-      });
+    if (!this.#live || cell.state === 'REMOVED') return;
+    this.#refresher.start(cell, () => this.#reschedule(cell));
     this.#reschedule(cell);
-  }
-
-  /**
-   * Stores a lookup's result: its expiry by status (good: TTL clamped to
-   * [min, max]; not-found: 61 s; else 10 s), and the list itself unless it
-   * is empty and the cell already has servers.
-   */
-  #applyLookupResult(cell: Cell, result: VlLookupResult): void {
-    if (cell.state === 'REMOVED' || cell.isStatic) return;
-    const now = this.clock.now();
-    const { list } = result;
-    this.stats.countDnsResult(list.status);
-    cell.resolvedOnce = true;
-    let expiry: number;
-    if (hasServers(list)) {
-      const ttlMs = (result.ttl ?? 0) * 1000;
-      expiry = now + Math.min(this.#maxTtlMs, Math.max(this.#minTtlMs, ttlMs));
-    } else if (list.status === 'not-found') {
-      expiry = now + NOT_FOUND_RETRY_MS;
-    } else {
-      expiry = now + FAILURE_RETRY_MS;
-    }
-    cell.dnsExpiry = expiry;
-    if (hasServers(list)) this.#failures.forget(cell.name);
-    else this.#failures.remember(cell.name, list.status, expiry);
-    if (hasServers(list) || !hasServers(cell.vlList)) {
-      cell.vlList = list;
-      cell.failedRefresh = null;
-      cell.cachedAt = null;
-      if (hasServers(list)) void cell.cacheEntry?.store(list, Date.now());
-    } else {
-      cell.failedRefresh = { status: list.status, retryAt: expiry };
-    }
-    this.trace.record(cell.debugId, cell.name, `dns-${list.status}`, cell.usage, 'dns');
   }
 
   // ---- the manager ------------------------------------------------------
@@ -571,7 +497,7 @@ export class CellDatabase {
   async #activateCell(cell: Cell): Promise<void> {
     const entry = this.#cache.acquire(cell.name);
     cell.cacheEntry = entry;
-    if (!cell.isStatic && this.#resolver && !hasServers(cell.vlList)) {
+    if (!cell.isStatic && this.#refresher.enabled && !hasServers(cell.vlList)) {
       const cached = await entry.load();
       if (cached && !cell.isStatic && !hasServers(cell.vlList)) {
         cell.vlList = cached.list;
