@@ -67,6 +67,9 @@ async function runLookup(name: string, options: Options): Promise<number> {
   try {
     const cell = await db.lookupCell(name, 'lookup');
     try {
+      // A one-shot lookup wants today's answer: a cached list is only the
+      // fallback when the refresh it started fails.
+      if (cell.cachedAt !== null && cell.lookup) await cell.lookup;
       const list = await db.vlListFor(cell);
       process.stdout.write(renderVlservers(list, db.vlNotes(cell)));
     } finally {
@@ -82,22 +85,43 @@ async function runLookup(name: string, options: Options): Promise<number> {
 
 /** `afs-cellfs mount <dir>`: serve until SIGINT/SIGTERM, then count out, unmount, exit 0. */
 async function runMount(mountpoint: string, options: Options): Promise<number> {
+  // Signals are taken from the very start: one that arrives while the root
+  // cell resolves or the mount comes up still ends in a clean count-out.
+  let signalled: string | null = null;
+  let onSignal: (signal: string) => void = (signal) => {
+    signalled ??= signal;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onSignal(signal));
+
   const { db, staticCells } = createDatabase(options);
   const fs = new CellFs(db);
+  const abandon = async (message: string): Promise<number> => {
+    await db.purge();
+    if (signalled) {
+      info(`${signalled}: shut down before the mount was up`);
+      return 0;
+    }
+    process.stderr.write(message);
+    return 1;
+  };
+  onSignal = (signal) => {
+    signalled ??= signal;
+    void db.purge(); // aborts whatever start-up is waiting for
+  };
   if (options.rootcell) {
     try {
       await db.setRootCell(options.rootcell);
     } catch (err) {
-      process.stderr.write(`afs-cellfs: --rootcell ${options.rootcell}: ${describe(err)}\n`);
-      await db.purge();
-      return 1;
+      return abandon(`afs-cellfs: --rootcell ${options.rootcell}: ${describe(err)}\n`);
     }
   }
   if (options.preload) {
     for (const cell of staticCells.all()) {
+      if (!db.live) break;
       await db.pinCell(cell.name, 'preload').catch((err: unknown) => warn(`preload ${cell.name}: ${describe(err)}`));
     }
   }
+  if (signalled) return abandon('');
   let mounted;
   try {
     mounted = await mountCellFs(mountpoint, fs, {
@@ -106,24 +130,23 @@ async function runMount(mountpoint: string, options: Options): Promise<number> {
       log: warn,
     });
   } catch (err) {
-    process.stderr.write(`afs-cellfs: cannot mount on ${mountpoint}: ${describe(err)}\n`);
-    await db.purge();
-    return 1;
+    return abandon(`afs-cellfs: cannot mount on ${mountpoint}: ${describe(err)}\n`);
   }
-  info(`mounted on ${mounted.mountpoint} (${staticCells.size} cells in CellServDB, DNS ${options.dns ? 'on' : 'off'})`);
+  const mount = mounted;
+  info(`mounted on ${mount.mountpoint} (${staticCells.size} cells in CellServDB, DNS ${options.dns ? 'on' : 'off'})`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string): void => {
+    const stop = (reason: string): void => {
       if (stopping) return;
       stopping = true;
-      info(`${signal}: shutting down`);
+      info(`${reason}: shutting down`);
       fs.shutdown();
       const bound = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), PURGE_BOUND_MS).unref());
       void Promise.race([db.purge().then(() => 'done' as const), bound])
         .then((how) => {
           if (how === 'timeout') warn(`count-out incomplete after ${PURGE_BOUND_MS} ms: ${db.registry.size} records left`);
-          return mounted.unmount();
+          return mount.unmount();
         })
         .then(
           () => resolve(0),
@@ -133,10 +156,9 @@ async function runMount(mountpoint: string, options: Options): Promise<number> {
           },
         );
     };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGHUP', () => stop('SIGHUP'));
-    void mounted.lost.then(() => stop('unmounted from outside'));
+    onSignal = stop;
+    if (signalled) stop(signalled); // arrived while mounting
+    void mount.lost.then(() => stop('unmounted from outside'));
   });
 }
 

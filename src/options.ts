@@ -76,6 +76,8 @@ export function parseCommandLine(argv: string[], bundledCellServDB: string): Par
     : (v.cellservdb ?? [existsSync(DEFAULT_SYSTEM_CELLSERVDB) ? DEFAULT_SYSTEM_CELLSERVDB : bundledCellServDB]);
   const dnsServers = (v['dns-server'] ?? []).map(parseDnsServer);
   const minTtlMs = seconds('--min-ttl', v['min-ttl'], 600);
+  // A zero clamp would let TTL-0 records refresh in a loop (SPEC §9).
+  if (minTtlMs < 1000) throw new AfsError('EINVAL', '--min-ttl must be at least 1 second');
   const maxTtlMs = seconds('--max-ttl', v['max-ttl'], 86_400);
   if (minTtlMs > maxTtlMs) throw new AfsError('EINVAL', '--min-ttl must not exceed --max-ttl');
   const isRoot = process.getuid?.() === 0;
@@ -88,7 +90,7 @@ export function parseCommandLine(argv: string[], bundledCellServDB: string): Par
     gcDelayMs: seconds('--gc-delay', v['gc-delay'], 10),
     minTtlMs,
     maxTtlMs,
-    dnsTimeoutMs: milliseconds('--dns-timeout', v['dns-timeout'], 2000),
+    dnsTimeoutMs: milliseconds('--dns-timeout', v['dns-timeout'], 2000, 60_000),
     cacheDir: v['cache-dir'] ?? DEFAULT_CACHE_DIR,
     allowOther: Boolean(v['allow-other']) || isRoot,
     debug: Boolean(v.debug),
@@ -105,12 +107,12 @@ function seconds(name: string, text: string | undefined, fallback: number): numb
   return Math.round(Number(text) * 1000);
 }
 
-/** A positive whole number of milliseconds. */
-function milliseconds(name: string, text: string | undefined, fallback: number): number {
+/** A whole number of milliseconds from 1 to `max`. */
+function milliseconds(name: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1) {
-    throw new AfsError('EINVAL', `${name} expects a whole number of milliseconds >= 1, got '${text}'`);
+  if (!/^\d+$/.test(text) || n < 1 || n > max) {
+    throw new AfsError('EINVAL', `${name} expects a whole number of milliseconds from 1 to ${max}, got '${text}'`);
   }
   return n;
 }
@@ -144,9 +146,9 @@ Options:
                          default: first word of ${DEFAULT_THISCELL}, if present
   --preload              pin every CellServDB cell at start
   --gc-delay S           grace before an unused cell is destroyed (default 10)
-  --min-ttl S            lower clamp on DNS expiry (default 600)
+  --min-ttl S            lower clamp on DNS expiry (default 600, at least 1)
   --max-ttl S            upper clamp on DNS expiry (default 86400)
-  --dns-timeout MS       per DNS query try, 2 tries (default 2000)
+  --dns-timeout MS       per DNS query try, 2 tries (default 2000, at most 60000)
   --cache-dir DIR        where each cell's last good VL list is kept
                          (default ${DEFAULT_CACHE_DIR})
   --allow-other          let other users read the mount (default: on when run as root)

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseIPv4Strict, parseIPv6Strict } from '../vl/address.js';
 import { buildVlServerList } from '../vl/vl-list.js';
@@ -58,7 +59,7 @@ export class CacheEntry implements CellCacheEntry {
     if (!this.#file || !(await this.#dirReady())) return null;
     let text: string;
     try {
-      text = await readFile(this.#file, 'utf8');
+      text = await readRegularFile(this.#file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.#warn(`cache ${this.#file}: cannot read: ${(err as Error).message}`);
@@ -147,17 +148,45 @@ export class CellCache implements CellCacheStore {
     this.#held.delete(entry.name);
   }
 
+  /**
+   * Creates the directory if needed (its parent must exist: a recursive
+   * mkdir under /proc or /sys never returns) and checks it is one.
+   */
   #ensureDir(): Promise<boolean> {
     const dir = this.#dir;
     if (!dir) return Promise.resolve(false);
-    this.#ready ??= mkdir(dir, { recursive: true, mode: 0o755 }).then(
-      () => true,
-      (err: unknown) => {
+    this.#ready ??= (async () => {
+      try {
+        await mkdir(dir, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err;
+        });
+        if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+        return true;
+      } catch (err) {
         this.#warn(`cache directory ${dir}: ${(err as Error).message}; running without a cache`);
         return false;
-      },
-    );
+      }
+    })();
     return this.#ready;
+  }
+}
+
+/** Largest entry read back (255 servers × 64 addresses fit well under it). */
+const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads a regular file without ever blocking on something else put in its
+ * place (a FIFO would hold a thread-pool thread, and activation, forever).
+ */
+async function readRegularFile(file: string): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error('not a regular file');
+    if (info.size > MAX_ENTRY_BYTES) throw new Error(`larger than ${MAX_ENTRY_BYTES} bytes`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
   }
 }
 

@@ -498,11 +498,17 @@ export class CellDatabase {
     const entry = this.#cache.acquire(cell.name);
     cell.cacheEntry = entry;
     if (!cell.isStatic && this.#refresher.enabled && !hasServers(cell.vlList)) {
+      const prepared = cell.vlList;
       const cached = await entry.load();
       if (cached && !cell.isStatic && !hasServers(cell.vlList)) {
         cell.vlList = cached.list;
         cell.cachedAt = cached.savedAt;
         this.stats.cacheHits++;
+        // Starting from a remembered failure: say so, as the record that
+        // saw it did, until the retry.
+        if (cell.resolvedOnce && prepared.status !== 'no-lookup') {
+          cell.failedRefresh = { status: prepared.status, retryAt: cell.dnsExpiry };
+        }
       }
     }
   }

@@ -57,7 +57,7 @@
 import { setMaxListeners } from 'node:events';
 import dns2 from 'dns2';
 import { AfsError } from '../errors.js';
-import { compareAddresses, isLoopbackAddress, parseIPv4Strict, parseIPv6Strict } from '../vl/address.js';
+import { compareAddresses, isUnreachableAddress, parseIPv4Strict, parseIPv6Strict } from '../vl/address.js';
 import {
   MAX_VL_ADDRESSES,
   MAX_VL_SERVERS,
@@ -212,7 +212,9 @@ export class DnsVlResolver implements VlResolver {
   async #resolve(cell: string, signal: AbortSignal): Promise<VlLookupResult> {
     // 1. SRV.
     const srv = await this.#fetch(AFS_VL_SRV_PREFIX + cell, 'SRV', signal);
-    if (srv.kind === 'failure') return this.#failed(cell, 'SRV', srv);
+    // A name too long to carry the SRV prefix can still have an AFSDB record.
+    const srvUnaskable = srv.kind === 'failure' && srv.status === 'local-failure';
+    if (srv.kind === 'failure' && !srvUnaskable) return this.#failed(cell, 'SRV', srv);
     let source: VlSource;
     let targets: Target[];
     if (srv.kind === 'records') {
@@ -343,7 +345,7 @@ export class DnsVlResolver implements VlResolver {
         if (typeof r.address !== 'string') continue;
         const address = family === 4 ? parseIPv4Strict(r.address) : parseIPv6Strict(r.address);
         if (address === null) continue;
-        if (isLoopbackAddress({ family, address }) || address === '0.0.0.0' || address === '::') {
+        if (isUnreachableAddress({ family, address })) {
           dropped.push(address);
           continue;
         }
@@ -355,7 +357,7 @@ export class DnsVlResolver implements VlResolver {
       }
     }
     if (dropped.length > 0) {
-      this.#warn(`cell ${cell}: ${target.name}: dropped loopback/unspecified address(es) ${dropped.join(', ')}`);
+      this.#warn(`cell ${cell}: ${target.name}: dropped loopback/unspecified/multicast address(es) ${dropped.join(', ')}`);
     }
     let addresses = [...found.values()].sort((x, y) =>
       compareAddresses({ ...x, port: target.port }, { ...y, port: target.port }),

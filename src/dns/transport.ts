@@ -71,7 +71,7 @@ export interface DnsTransportOptions {
   readonly timeoutMs?: number;
   /** Passes over the server list; default 2. */
   readonly tries?: number;
-  /** Questions worked on at once, across all callers; default 16. */
+  /** Questions worked on at once, across all callers; default 64. */
   readonly maxInFlight?: number;
   /** Told the outcome of every question: an rcode name (`NOERROR`, `NXDOMAIN`…) or a failure kind. */
   readonly onQuery?: (type: DnsQueryType, result: string) => void;
@@ -110,7 +110,7 @@ export interface DnsTransportStats {
 
 export const DEFAULT_DNS_TIMEOUT_MS = 2000;
 export const DEFAULT_DNS_TRIES = 2;
-export const DEFAULT_DNS_MAX_IN_FLIGHT = 16;
+export const DEFAULT_DNS_MAX_IN_FLIGHT = 64;
 
 /** rcodes after which the next server is asked instead. */
 function isServerFailureRcode(rcode: number): boolean {

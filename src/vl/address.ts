@@ -106,6 +106,20 @@ export function isLoopbackAddress(a: AddressLike): boolean {
 }
 
 /**
+ * True for an address no VL server can be reached at from here: loopback
+ * (never published from DNS), unspecified, multicast, or IPv4 broadcast.
+ * False for text that does not parse.
+ */
+export function isUnreachableAddress(a: AddressLike): boolean {
+  if (isLoopbackAddress(a)) return true;
+  const bytes = addressBytes(a);
+  if (!bytes) return false;
+  if (bytes.every((x) => x === 0)) return true; // 0.0.0.0, ::
+  if (a.family === 4) return bytes[0]! >= 224; // multicast 224/4, reserved 240/4, broadcast
+  return bytes[0] === 0xff; // IPv6 multicast ff00::/8
+}
+
+/**
  * The address as the kernel's `%pISpc` prints it: `192.0.2.1:7003` or
  * `[2001:db8::1]:7003` (brackets so the port is not read as a group).
  */

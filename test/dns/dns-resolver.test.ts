@@ -41,7 +41,7 @@ async function setup(
   };
 }
 
-/** A compact view of a result: `name p w port: addr addr`. */
+/** A compact view of a result: `name p=P w=W port=N source,status: addr:port …`. */
 function summary(r: VlLookupResult): string[] {
   return r.list.servers.map(
     (s) =>
@@ -476,3 +476,22 @@ t.test('resolver built from transport options owns (and closes) its transport', 
   t.ok(resolver.transport.closed);
 });
 
+
+t.test('multicast, broadcast and unspecified addresses are never published', async (t) => {
+  const { dns, lookup, warnings } = await setup(t);
+  dns.add('_afs3-vlserver._udp.mc.test', srv(0, 0, 7003, 'vl.mc.test'));
+  dns.add('vl.mc.test', a('224.0.0.1'), a('255.255.255.255'), a('192.0.2.77'), aaaa('ff02::1'));
+  const r = await lookup('mc.test');
+  t.same(summary(r), ['vl.mc.test p=0 w=0 port=7003 SRV,good: 192.0.2.77:7003']);
+  t.ok(warnings.some((w) => w.includes('224.0.0.1') && w.includes('255.255.255.255') && w.includes('ff02::1')));
+});
+
+t.test('a name too long for the SRV prefix is still looked up as AFSDB', async (t) => {
+  const { dns, lookup } = await setup(t);
+  const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(50)}.test`; // 240 bytes
+  dns.add(long, afsdb(1, 'vl.long.test'));
+  dns.add('vl.long.test', a('192.0.2.78'));
+  const r = await lookup(long);
+  t.equal(r.list.source, 'AFSDB');
+  t.same(summary(r), ['vl.long.test p=0 w=0 port=7003 AFSDB,good: 192.0.2.78:7003']);
+});

@@ -102,7 +102,7 @@ if (!namedAvailable()) {
       '/cells lists the good cells only, in the daemon\'s own order (ls -U: unsorted)',
     );
     // sh() held this process's event loop: let the daemon's stderr come in.
-    const dropped = 'afs-cellfs: warning: cell lo.test: a.lo.test: dropped loopback/unspecified address(es) 127.0.0.1, ::1\n';
+    const dropped = 'afs-cellfs: warning: cell lo.test: a.lo.test: dropped loopback/unspecified/multicast address(es) 127.0.0.1, ::1\n';
     const deadline = Date.now() + 5000;
     while (!d.stderr.includes(dropped) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     t.ok(d.stderr.includes(dropped), 'the loopback drop is reported on stderr');

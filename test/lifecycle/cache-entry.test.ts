@@ -1,6 +1,7 @@
 // The cache entry (the seed's FS-Cache cookie): held from activation to
 // deactivation, never by two records of one name, written atomically, and
 // read back after a restart so a DNS cell is served at once.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -129,5 +130,48 @@ t.test('an unusable cache directory: warned once, records still come and go', as
   }
   t.equal(warnings.filter((w) => w.includes('running without a cache')).length, 1, 'one warning');
   t.same(warnings.filter((w) => w.includes('BUG')), []);
+  await db.purge();
+});
+
+t.test('a cached cell DNS no longer knows: served with its failure noted, no lookup storm', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'afs-cellfs-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const first = makeDb(dir);
+  const c1 = await first.db.lookupCell('gone.example');
+  const l1 = first.db.vlListFor(c1);
+  first.resolver.reply('gone.example', goodResult('gone.example', '192.0.2.5'));
+  await l1;
+  first.db.unuseCell(c1, 'lookup');
+  await first.db.purge();
+
+  const { db, clock, resolver } = makeDb(dir);
+  let cell = await db.lookupCell('gone.example');
+  await db.vlListFor(cell); // cached, refresh started
+  resolver.fail('gone.example', 'not-found');
+  await clock.advance(0);
+  t.match(renderVlservers(cell.vlList, db.vlNotes(cell)), /# last refresh: not-found, retry in 61s\n/);
+  db.unuseCell(cell, 'lookup');
+  // Five grace periods (50 s) stay inside the 61 s not-found retry time.
+  for (let round = 0; round < 5; round++) {
+    await clock.advance(GC); // the record goes...
+    cell = await db.lookupCell('gone.example'); // ...and a new one comes
+    const text = renderVlservers(await db.vlListFor(cell), db.vlNotes(cell));
+    t.match(text, /# cached list from .*\n# last refresh: not-found, retry in \d+s\n/, `round ${round}: note kept`);
+    db.unuseCell(cell, 'lookup');
+  }
+  t.equal(resolver.started.length, 1, 'no new lookup before the retry time');
+  await db.purge();
+});
+
+t.test('something other than a file in the cache never blocks activation', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'afs-cellfs-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('mkfifo', [path.join(dir, 'fifo.example.vl.json')]);
+  const { db, resolver, warnings } = makeDb(dir);
+  const cell = await db.lookupCell('fifo.example'); // would hang on a blocking open
+  t.equal(cell.state, 'ACTIVE');
+  t.equal(resolver.waiting('fifo.example'), 1, 'resolved through DNS instead');
+  t.ok(warnings.some((w) => w.includes('not a regular file')));
+  db.unuseCell(cell, 'lookup');
   await db.purge();
 });
