@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import dns2 from 'dns2';
 import { isAfsError } from '../../src/errors.js';
 import { DnsVlResolver } from '../../src/dns/dns-resolver.js';
+import { addAfsdbCell, srvOwner } from '../fixtures/sample-cells.js';
 import { DnsTransport, type DnsTransportOptions } from '../../src/dns/transport.js';
 import type { VlLookupResult } from '../../src/dns/resolver.js';
 import { TestDnsServer, a, aaaa, afsdb, cname, srv, type StartOptions } from '../fixtures/dns-server.js';
@@ -9,7 +10,7 @@ import { rejectsWith } from '../fixtures/dns-assert.js';
 
 const { Packet } = dns2;
 
-const SRV = (cell: string): string => `_afs3-vlserver._udp.${cell}`;
+const SRV = srvOwner;
 
 interface Setup {
   dns: TestDnsServer;
@@ -78,19 +79,11 @@ t.test('ttl can come from the SRV record', async (t) => {
 
 t.test('AFSDB only: subtype 1 used, subtype 2 ignored, p=0 w=0 port 7003', async (t) => {
   const { dns, lookup } = await setup(t);
-  dns.add(
-    'afsdb.test',
-    afsdb(1, 'afs2.afsdb.test', 900),
-    afsdb(2, 'dce.afsdb.test', 900),
-    afsdb(1, 'afs1.afsdb.test', 900),
-  );
-  dns.add('afs1.afsdb.test', a('192.0.2.21', 450));
-  dns.add('afs2.afsdb.test', a('192.0.2.22', 300), aaaa('2001:db8::22', 500));
-  dns.add('dce.afsdb.test', a('192.0.2.23', 5));
+  addAfsdbCell(dns);
   const r = await lookup('afsdb.test');
   t.equal(r.list.source, 'AFSDB');
   t.equal(r.list.status, 'good');
-  t.equal(r.ttl, 300);
+  t.equal(r.ttl, 450, 'min over AFSDB 900, A 450/600, AAAA 500; not the DCE host\'s 60');
   t.same(summary(r), [
     'afs1.afsdb.test p=0 w=0 port=7003 AFSDB,good: 192.0.2.21:7003',
     'afs2.afsdb.test p=0 w=0 port=7003 AFSDB,good: 192.0.2.22:7003 [2001:db8::22]:7003',

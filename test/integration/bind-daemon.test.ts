@@ -8,6 +8,7 @@
 import t, { type Test } from 'tap';
 import { CLI, Daemon, sh } from '../fixtures/mount.js';
 import { NAMED_PATH, namedAvailable, startNamed, type NamedHandle } from '../fixtures/named.js';
+import { AFSDB_TEST_TEXT } from '../fixtures/sample-cells.js';
 
 const EXAMPLE_TEST =
   '# source SRV, status good\n' +
@@ -17,14 +18,6 @@ const EXAMPLE_TEST =
   'vl2.example.test [p=20 w=40 s=SRV,good]:\n' +
   ' - 192.0.2.12:7003\n' +
   ' > [2001:db8::12]:7003\n';
-
-const AFSDB_TEST =
-  '# source AFSDB, status good\n' +
-  'afs1.afsdb.test [p=0 w=0 s=AFSDB,good]:\n' +
-  ' > 192.0.2.21:7003\n' +
-  'afs2.afsdb.test [p=0 w=0 s=AFSDB,good]:\n' +
-  ' - 192.0.2.22:7003\n' +
-  ' > [2001:db8::22]:7003\n';
 
 const BOTH_TEST = '# source SRV, status good\nsrv1.both.test [p=0 w=0 s=SRV,good]:\n > 192.0.2.31:7003\n';
 
@@ -44,7 +37,7 @@ function bigTest(): string {
 /** Every good cell of the zone and its exact vlservers text. */
 const GOOD: [cell: string, kind: string, text: string][] = [
   ['example.test', 'SRV only, A+AAAA targets', EXAMPLE_TEST],
-  ['afsdb.test', 'AFSDB only (subtype 2 ignored)', AFSDB_TEST],
+  ['afsdb.test', 'AFSDB only (subtype 2 ignored)', AFSDB_TEST_TEXT],
   ['both.test', 'SRV and AFSDB: SRV wins', BOTH_TEST],
   ['big.test', '20 SRV records, TCP after truncation', bigTest()],
   [
@@ -113,7 +106,7 @@ if (!namedAvailable()) {
     const d = await mount(t, '[::1]');
     for (const [cell, text] of [
       ['example.test', EXAMPLE_TEST],
-      ['afsdb.test', AFSDB_TEST],
+      ['afsdb.test', AFSDB_TEST_TEXT],
       ['both.test', BOTH_TEST],
     ] as const) {
       const r = sh(`cat ${d.p(`cells/${cell}/vlservers`)}`);
@@ -130,7 +123,7 @@ if (!namedAvailable()) {
     // out the RRsets in a different order each time.
     for (const [cell, text] of [
       ['example.test', EXAMPLE_TEST],
-      ['afsdb.test', AFSDB_TEST],
+      ['afsdb.test', AFSDB_TEST_TEXT],
       ['big.test', bigTest()],
     ] as const) {
       const outputs = new Set<string>();

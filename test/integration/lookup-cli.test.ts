@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { CLI, Daemon, ROOT, isMounted, shAsync, type ShellResult } from '../fixtures/mount.js';
-import { TestDnsServer, a, aaaa, afsdb, srv } from '../fixtures/dns-server.js';
+import { TestDnsServer, a, aaaa, srv } from '../fixtures/dns-server.js';
+import { addAfsdbCell, AFSDB_TEST_TEXT, srvOwner } from '../fixtures/sample-cells.js';
 
-const SRV = (cell: string): string => `_afs3-vlserver._udp.${cell}`;
+const SRV = srvOwner;
 const BUNDLED_CELLSERVDB = path.join(ROOT, 'data/CellServDB');
 
 const TWO_TEST =
@@ -23,11 +24,6 @@ const TWO_TEST =
   'vl-a.two.test [p=20 w=90 s=SRV,good]:\n' +
   ' - 192.0.2.12:7003\n' +
   ' > [2001:db8::12]:7003\n';
-
-const AFSDB_TEST =
-  '# source AFSDB, status good\n' +
-  'afs1.afsdb.test [p=0 w=0 s=AFSDB,good]:\n' +
-  ' > 192.0.2.21:7003\n';
 
 const GRAND_CENTRAL =
   '# source cfg, status good\n' +
@@ -86,9 +82,7 @@ t.before(async () => {
   dns.add(SRV('two.test'), srv(20, 90, 7003, 'vl-a.two.test', 300), srv(10, 10, 7005, 'vl-z.two.test', 300));
   dns.add('vl-a.two.test', aaaa('2001:db8::12', 300), a('192.0.2.12', 300));
   dns.add('vl-z.two.test', aaaa('2001:db8::3', 300), a('192.0.2.3', 300));
-  dns.add('afsdb.test', afsdb(2, 'dce.afsdb.test', 900), afsdb(1, 'afs1.afsdb.test', 900));
-  dns.add('afs1.afsdb.test', a('192.0.2.21', 450));
-  dns.add('dce.afsdb.test', a('192.0.2.29', 60));
+  addAfsdbCell(dns);
   dns.add(SRV('servfail.test'), srv(0, 0, 7003, 'vl.servfail.test', 300));
   dns.fail(SRV('servfail.test'), 'SRV', 'servfail');
 });
@@ -118,7 +112,7 @@ t.test('lookup of an AFSDB cell', async (t) => {
   const r = await cli(['lookup', 'afsdb.test', ...dnsArgs()]);
   t.equal(r.stderr, '');
   t.equal(r.status, 0);
-  t.equal(r.stdout, AFSDB_TEST, 'subtype 2 ignored, port 7003, p=0 w=0');
+  t.equal(r.stdout, AFSDB_TEST_TEXT, 'subtype 2 ignored, port 7003, p=0 w=0');
 });
 
 t.test('lookup through a DNS server on ::1', async (t) => {

@@ -8,8 +8,9 @@
 import t, { type Test } from 'tap';
 import { Daemon, sh, shAsync, type ShellResult } from '../fixtures/mount.js';
 import { TestDnsServer, a, aaaa, afsdb, srv } from '../fixtures/dns-server.js';
+import { addAfsdbCell, AFSDB_TEST_TEXT, srvOwner } from '../fixtures/sample-cells.js';
 
-const SRV = (cell: string): string => `_afs3-vlserver._udp.${cell}`;
+const SRV = srvOwner;
 
 /** The text of the SPEC §5 example for two.test (see the zone below). */
 const TWO_TEST =
@@ -22,14 +23,6 @@ const TWO_TEST =
   'vl-a.two.test [p=20 w=90 s=SRV,good]:\n' +
   ' - 192.0.2.12:7003\n' +
   ' > [2001:db8::12]:7003\n';
-
-const AFSDB_TEST =
-  '# source AFSDB, status good\n' +
-  'afs1.afsdb.test [p=0 w=0 s=AFSDB,good]:\n' +
-  ' > 192.0.2.21:7003\n' +
-  'afs2.afsdb.test [p=0 w=0 s=AFSDB,good]:\n' +
-  ' - 192.0.2.22:7003\n' +
-  ' > [2001:db8::22]:7003\n';
 
 /** One VL server with one IPv4 address: the text a simple SRV cell gives. */
 function oneServer(host: string, address: string, port = 7003, p = 0, w = 0): string {
@@ -51,15 +44,7 @@ function fillZone(dns: TestDnsServer): void {
   dns.add('never.two.test', a('192.0.2.99', 300));
 
   // afsdb.test: AFSDB only; subtype 2 (DCE) must not appear.
-  dns.add(
-    'afsdb.test',
-    afsdb(1, 'afs2.afsdb.test', 900),
-    afsdb(2, 'dce.afsdb.test', 900),
-    afsdb(1, 'afs1.afsdb.test', 900),
-  );
-  dns.add('afs1.afsdb.test', a('192.0.2.21', 450));
-  dns.add('afs2.afsdb.test', aaaa('2001:db8::22', 500), a('192.0.2.22', 600));
-  dns.add('dce.afsdb.test', a('192.0.2.29', 60));
+  addAfsdbCell(dns);
 
   // Simple one-server cells, one per test that needs a fresh cell.
   for (const [cell, address] of [
@@ -129,7 +114,7 @@ t.test('AFSDB-only cell: subtype 1 only, port 7003, p=0 w=0', async (t) => {
   const r = await catVl(d, 'afsdb.test');
   t.equal(r.stderr, '');
   t.equal(r.status, 0);
-  t.equal(r.stdout, AFSDB_TEST, 'exact vlservers text, no dce.afsdb.test');
+  t.equal(r.stdout, AFSDB_TEST_TEXT, 'exact vlservers text, no dce.afsdb.test');
   t.equal(dns.count(SRV('afsdb.test'), 'SRV'), 1, 'SRV asked first');
   t.equal(dns.count('afsdb.test', 'AFSDB'), 1, 'then AFSDB');
   t.equal(dns.count('dce.afsdb.test', 'A') + dns.count('dce.afsdb.test', 'AAAA'), 0, 'the subtype-2 host is never asked for');
