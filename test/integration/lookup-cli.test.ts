@@ -11,7 +11,7 @@ import path from 'node:path';
 import t from 'tap';
 import { CLI, Daemon, ROOT, isMounted, shAsync, type ShellResult } from '../fixtures/mount.js';
 import { TestDnsServer, a, aaaa, srv } from '../fixtures/dns-server.js';
-import { addAfsdbCell, AFSDB_TEST_TEXT, srvOwner } from '../fixtures/sample-cells.js';
+import { addAfsdbCell, AFSDB_TEST_TEXT, GRAND_CENTRAL_TEXT, srvOwner } from '../fixtures/sample-cells.js';
 
 const SRV = srvOwner;
 const BUNDLED_CELLSERVDB = path.join(ROOT, 'data/CellServDB');
@@ -24,13 +24,6 @@ const TWO_TEST =
   'vl-a.two.test [p=20 w=90 s=SRV,good]:\n' +
   ' - 192.0.2.12:7003\n' +
   ' > [2001:db8::12]:7003\n';
-
-const GRAND_CENTRAL =
-  '# source cfg, status good\n' +
-  'grand-old-opry.central.org [p=0 w=0 s=cfg,good]:\n' +
-  ' > 128.2.13.219:7003\n' +
-  'grand.mit.edu [p=0 w=0 s=cfg,good]:\n' +
-  ' > 18.9.48.14:7003\n';
 
 const OPTIONS = [
   '--cellservdb',
@@ -189,11 +182,11 @@ t.test('lookup with DNS off prints a CellServDB cell', async (t) => {
   const r = await cli(['lookup', 'grand.central.org', ...db]);
   t.equal(r.stderr, '');
   t.equal(r.status, 0);
-  t.equal(r.stdout, GRAND_CENTRAL);
+  t.equal(r.stdout, GRAND_CENTRAL_TEXT);
 
   const explicit = await cli(['lookup', 'GRAND.central.org', '--cellservdb', BUNDLED_CELLSERVDB]);
   t.equal(explicit.status, 0);
-  t.equal(explicit.stdout, GRAND_CENTRAL, 'with the bundled file named, any case');
+  t.equal(explicit.stdout, GRAND_CENTRAL_TEXT, 'with the bundled file named, any case');
 
   const unknown = await cli(['lookup', 'not-in-cellservdb.example', '--cellservdb', BUNDLED_CELLSERVDB]);
   t.equal(unknown.status, 1, 'a cell in no CellServDB, DNS off: exit 1');

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { GRAND_CENTRAL_TEXT } from '../fixtures/sample-cells.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -51,11 +52,7 @@ t.test('bundled CellServDB parses completely, without warnings', async (t) => {
   );
   t.equal(
     renderVlservers(gco!.list),
-    '# source cfg, status good\n' +
-      'grand-old-opry.central.org [p=0 w=0 s=cfg,good]:\n' +
-      ' > 128.2.13.219:7003\n' +
-      'grand.mit.edu [p=0 w=0 s=cfg,good]:\n' +
-      ' > 18.9.48.14:7003\n',
+    GRAND_CENTRAL_TEXT,
   );
 
   // Server-line counts per cell (research/dns-anchors.md §4).
